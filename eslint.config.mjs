@@ -1,0 +1,20 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "bin/", "test-output/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // Pulumi components are created for their side effects.
+      "no-new": "off",
+    },
+  },
+  {
+    files: ["local/connect-emulator.ts"],
+    // The emulator reads untyped wire JSON, like the service it stands in for.
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+);

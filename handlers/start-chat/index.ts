@@ -1,0 +1,41 @@
+/**
+ * The start-chat Lambda. `startChatLambda` is the function's factory: ChatApi serializes it as a
+ * Pulumi inline function (`callbackFactory`) and the local stack calls it directly, so both run
+ * the same code. The AWS SDK comes from the Lambda runtime and is loaded on first use.
+ */
+import type * as Connect from "@aws-sdk/client-connect";
+import type * as DynamoDB from "@aws-sdk/client-dynamodb";
+import type { HttpApiEvent, HttpApiResult } from "../http";
+import { createLogger, type Logger } from "../log";
+import { connectGateway } from "./connect";
+import { handleStartChat, type StartChatDeps } from "./handler";
+import { settingsFromEnv, type StartChatSettings } from "./settings";
+import { dynamoChatStore } from "./store";
+
+export { handleStartChat, type StartChatDeps } from "./handler";
+
+/** Keeps every AWS call well inside API Gateway's 30 s limit, retries included. */
+const clientConfig = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } };
+
+/** The handler's dependencies built on the real AWS SDK clients. */
+export function createStartChatDeps(settings: StartChatSettings, log: Logger, awsConfig = clientConfig): StartChatDeps {
+  return {
+    settings,
+    log,
+    now: Date.now,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
+    store: dynamoChatStore(() => require("@aws-sdk/client-dynamodb") as typeof DynamoDB, settings.chatsTableName, awsConfig),
+    connect: connectGateway({
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
+      loadSdk: () => require("@aws-sdk/client-connect") as typeof Connect,
+      settings,
+      clientConfig: awsConfig,
+      onLookupError: (error) => log.warn("agent lookup failed; routing to the queue", { error }),
+    }),
+  };
+}
+
+export function startChatLambda(): (event: HttpApiEvent) => Promise<HttpApiResult> {
+  const deps = createStartChatDeps(settingsFromEnv(), createLogger().child({ handler: "start-chat" }));
+  return (event) => handleStartChat(event, deps);
+}

@@ -1,0 +1,204 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { chatsTable } from "../handlers/chats-table";
+import { startChatLambda } from "../handlers/start-chat";
+import { checkSettings, settingsToEnv, type ContentType, type RehydrationMode } from "../handlers/start-chat/settings";
+
+export interface ChatApiArgs {
+  /** Amazon Connect instance id (the UUID at the end of the instance ARN). */
+  instanceId: pulumi.Input<string>;
+  /** Id of the contact flow new chats run. */
+  contactFlowId: pulumi.Input<string>;
+  /** Origins allowed to call the API from a browser (CORS), e.g. `https://www.example.com`. */
+  allowedOrigins: string[];
+  /** Contact attributes a client may set; others are refused. Default `["customerName"]`. */
+  allowedAttributes?: string[];
+  /** Chat duration when a request names none, in minutes, 60–10080. Default 1500 (25 h). */
+  chatDurationMinutes?: number;
+  /** How a new chat carries the customer's previous one along. Default `FROM_SEGMENT`. */
+  rehydration?: RehydrationMode;
+  /** Message content types customers may use. Default `["text/plain", "text/markdown"]`. */
+  contentTypes?: ContentType[];
+  /** Tell the page attachments are on (enable them on the instance too). Default false. */
+  attachments?: boolean;
+  /** Signed-in mode: API Gateway verifies a JWT and the chat follows its `sub`. Default: anonymous. */
+  jwt?: { issuer: pulumi.Input<string>; audience: pulumi.Input<string>[] };
+  /** Stage throttling: steady requests per second and burst. Default 10 and 20. */
+  throttle?: { rateLimit: number; burstLimit: number };
+  /** How long an agent username lookup is cached, in seconds. Default 300. */
+  agentCacheSeconds?: number;
+  /** Days to keep function and access logs. Default 30. */
+  logRetentionDays?: number;
+  /** Refuse to delete the chats table (turn on for production). Default false. */
+  deletionProtection?: boolean;
+  /** Caps the function's concurrency, and so the cost a flood can cause. Default: unreserved. */
+  reservedConcurrency?: number;
+}
+
+/**
+ * The start-chat API: `POST /chat` on an API Gateway HTTP API, a Lambda that starts or resumes a
+ * customer's Amazon Connect chat, and the DynamoDB table that remembers each customer's chat.
+ */
+export class ChatApi extends pulumi.ComponentResource {
+  /** `https://…/chat`: where the page posts. */
+  readonly url: pulumi.Output<string>;
+  readonly tableName: pulumi.Output<string>;
+  readonly tableArn: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+  readonly functionArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ChatApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("connect-chat:index:ChatApi", name, {}, opts);
+    const parent = { parent: this };
+    const region = aws.getRegionOutput({}, parent).region;
+    const { partition } = aws.getPartitionOutput({}, parent);
+    const { accountId } = aws.getCallerIdentityOutput({}, parent);
+    const instanceArn = pulumi.interpolate`arn:${partition}:connect:${region}:${accountId}:instance/${args.instanceId}`;
+
+    const table = new aws.dynamodb.Table(`${name}-chats`, {
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: chatsTable.partitionKey,
+      attributes: chatsTable.keyAttributes.map(({ name: attribute, type }) => ({ name: attribute, type })),
+      globalSecondaryIndexes: [{
+        name: chatsTable.contactIndex.name,
+        hashKey: chatsTable.contactIndex.partitionKey,
+        projectionType: "KEYS_ONLY",
+      }],
+      ttl: { attributeName: chatsTable.ttlAttribute, enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: args.deletionProtection ?? false,
+    }, parent);
+
+    const retentionInDays = args.logRetentionDays ?? 30;
+    const functionLogs = new aws.cloudwatch.LogGroup(`${name}-start-chat-logs`, {
+      namePrefix: `/aws/lambda/${name}-start-chat-`,
+      retentionInDays,
+    }, parent);
+
+    const role = new aws.iam.Role(`${name}-start-chat-role`, {
+      assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
+    }, parent);
+    new aws.iam.RolePolicy(`${name}-start-chat-policy`, {
+      role: role.id,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${functionLogs.arn}:*` },
+          { Sid: "StartChat", Effect: "Allow", Action: ["connect:StartChatContact"], Resource: pulumi.interpolate`${instanceArn}/contact-flow/${args.contactFlowId}` },
+          { Sid: "CheckChatIsLive", Effect: "Allow", Action: ["connect:DescribeContact"], Resource: pulumi.interpolate`${instanceArn}/contact/*` },
+          { Sid: "FindAgent", Effect: "Allow", Action: ["connect:SearchUsers"], Resource: [instanceArn, pulumi.interpolate`${instanceArn}/agent/*`] },
+          { Sid: "Chats", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: table.arn },
+        ],
+      }),
+    }, parent);
+
+    const settings = pulumi.all([args.instanceId, args.contactFlowId, table.name]).apply(([instanceId, contactFlowId, chatsTableName]) =>
+      checkSettings({
+        instanceId,
+        contactFlowId,
+        chatsTableName,
+        allowedAttributes: args.allowedAttributes ?? ["customerName"],
+        chatDurationMinutes: args.chatDurationMinutes ?? 1500,
+        rehydration: args.rehydration ?? "FROM_SEGMENT",
+        contentTypes: args.contentTypes ?? ["text/plain", "text/markdown"],
+        attachments: args.attachments ?? false,
+        authMode: args.jwt ? "jwt" : "anonymous",
+        agentCacheSeconds: args.agentCacheSeconds ?? 300,
+      }));
+
+    const fn = new aws.lambda.CallbackFunction(`${name}-start-chat`, {
+      callbackFactory: startChatLambda,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      memorySize: 512,
+      timeout: 10,
+      role: role.arn,
+      reservedConcurrentExecutions: args.reservedConcurrency,
+      environment: { variables: settings.apply(settingsToEnv) },
+      loggingConfig: { logFormat: "JSON", logGroup: functionLogs.name },
+      // The nodejs22.x runtime ships SDK v3; bundling it would only bloat the package.
+      codePathOptions: { extraExcludePackages: ["@aws-sdk/client-connect", "@aws-sdk/client-dynamodb"] },
+    }, { parent: this, dependsOn: [functionLogs] });
+
+    const api = new aws.apigatewayv2.Api(`${name}-api`, {
+      protocolType: "HTTP",
+      // No origins, no CORS: only same-origin pages and servers can call it.
+      corsConfiguration: args.allowedOrigins.length ? {
+        allowOrigins: checkOrigins(args.allowedOrigins),
+        allowMethods: ["POST"],
+        allowHeaders: ["content-type", ...(args.jwt ? ["authorization"] : [])],
+        maxAge: 3600,
+      } : undefined,
+    }, parent);
+    const integration = new aws.apigatewayv2.Integration(`${name}-start-chat`, {
+      apiId: api.id,
+      integrationType: "AWS_PROXY",
+      integrationUri: fn.invokeArn,
+      payloadFormatVersion: "2.0",
+    }, parent);
+    const authorizer = args.jwt && new aws.apigatewayv2.Authorizer(`${name}-jwt`, {
+      apiId: api.id,
+      authorizerType: "JWT",
+      identitySources: ["$request.header.Authorization"],
+      jwtConfiguration: { issuer: args.jwt.issuer, audiences: args.jwt.audience },
+    }, parent);
+    const route = new aws.apigatewayv2.Route(`${name}-post-chat`, {
+      apiId: api.id,
+      routeKey: "POST /chat",
+      target: pulumi.interpolate`integrations/${integration.id}`,
+      ...(authorizer ? { authorizationType: "JWT", authorizerId: authorizer.id } : {}),
+    }, parent);
+
+    const accessLogs = new aws.cloudwatch.LogGroup(`${name}-api-access-logs`, {
+      namePrefix: `/aws/apigateway/${name}-`,
+      retentionInDays,
+    }, parent);
+    const throttle = args.throttle ?? { rateLimit: 10, burstLimit: 20 };
+    const stage = new aws.apigatewayv2.Stage(`${name}-stage`, {
+      apiId: api.id,
+      name: "$default",
+      autoDeploy: true,
+      defaultRouteSettings: { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
+      accessLogSettings: {
+        destinationArn: accessLogs.arn,
+        format: JSON.stringify({
+          requestId: "$context.requestId", ip: "$context.identity.sourceIp", time: "$context.requestTime",
+          route: "$context.routeKey", status: "$context.status", latencyMs: "$context.responseLatency",
+          integrationError: "$context.integrationErrorMessage", authorizerError: "$context.authorizer.error",
+        }),
+      },
+    }, { parent: this, dependsOn: [route] });
+
+    new aws.lambda.Permission(`${name}-api-invokes-start-chat`, {
+      action: "lambda:InvokeFunction",
+      function: fn.name,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: pulumi.interpolate`${api.executionArn}/*/POST/chat`,
+    }, parent);
+
+    // The $default stage serves at the API root; waiting on the stage keeps the URL from going out early.
+    this.url = pulumi.interpolate`${api.apiEndpoint}/chat${stage.id.apply(() => "")}`;
+    this.tableName = table.name;
+    this.tableArn = table.arn;
+    this.functionName = fn.name;
+    this.functionArn = fn.arn;
+    this.registerOutputs({ url: this.url, tableName: this.tableName, tableArn: this.tableArn, functionName: this.functionName, functionArn: this.functionArn });
+  }
+}
+
+/** An origin is scheme://host[:port]; a wildcard would let any site start chats as its visitors. */
+function checkOrigins(origins: string[]): string[] {
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
+      throw new Error(`ChatApi: allowedOrigins: "${origin}" is not an origin like https://www.example.com (no path, no wildcard)`);
+    }
+  }
+  return origins;
+}

@@ -1,0 +1,1 @@
+export { ChatApi, type ChatApiArgs } from "./chat-api";

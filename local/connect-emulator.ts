@@ -1,0 +1,257 @@
+/**
+ * Amazon Connect's control plane, emulated for the local stack: the operations start-chat uses,
+ * spoken in Connect's REST-JSON protocol so the unmodified AWS SDK v3 client talks to it through
+ * AWS_ENDPOINT_URL_CONNECT. It keeps Connect's rules that our code depends on: ClientToken
+ * idempotency, the active-chat quota (429 LimitExceededException), persistent chat only from an
+ * ended contact and only once, and the error shapes. Fault switches make it throttle, fail or lag.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody } from "./api-gateway";
+
+export interface LocalAgent {
+  username: string;
+  displayName: string;
+}
+
+export interface EmulatedContact {
+  id: string;
+  participantId: string;
+  participantToken: string;
+  contactFlowId: string;
+  displayName: string;
+  attributes: Record<string, string>;
+  /** Epoch seconds. */
+  initiationTimestamp: number;
+  disconnectTimestamp?: number;
+  continuedFromContactId?: string;
+  /** True once a later contact has continued this one (Connect allows that once). */
+  continued?: boolean;
+}
+
+export interface Faults {
+  /** Operations the faults apply to; all when omitted. */
+  operations?: string[];
+  /** Answer 429 ThrottlingException. */
+  throttle?: boolean;
+  /** Answer 429 LimitExceededException, as Connect does at the active-chat quota. */
+  quota?: boolean;
+  /** Answer 500 InternalServiceException. */
+  serverError?: boolean;
+  /** Wait this long before answering. */
+  latencyMs?: number;
+}
+
+export interface ConnectEmulatorOptions {
+  instanceId: string;
+  contactFlowIds: string[];
+  agents: LocalAgent[];
+  region?: string;
+  /** Connect's concurrent active chat quota; 429 LimitExceededException beyond it. */
+  maxActiveChats?: number;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  errorType?: string;
+}
+
+class ConnectError extends Error {
+  constructor(readonly status: number, readonly errorType: string, message: string) {
+    super(message);
+  }
+}
+
+const account = "000000000000";
+
+/** A stable, UUID-shaped id for a local agent, so routing tests can predict it. */
+export function localUserId(username: string): string {
+  const hex = createHash("sha256").update(`agent:${username}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function createConnectEmulator(options: ConnectEmulatorOptions) {
+  const region = options.region ?? "us-east-1";
+  const instanceArn = `arn:aws:connect:${region}:${account}:instance/${options.instanceId}`;
+  const contacts = new Map<string, EmulatedContact>();
+  const byClientToken = new Map<string, EmulatedContact>();
+  const calls = new Map<string, number>();
+  let faults: Faults = {};
+
+  const invalid = (message: string) => new ConnectError(400, "InvalidRequestException", message);
+  const checkInstance = (instanceId: unknown) => {
+    if (instanceId !== options.instanceId) throw new ConnectError(404, "ResourceNotFoundException", `Instance not found: ${String(instanceId)}`);
+  };
+  const activeChats = () => [...contacts.values()].filter((contact) => !contact.disconnectTimestamp).length;
+
+  function startChatContact(body: Record<string, any>): Reply {
+    checkInstance(body.InstanceId);
+    if (!options.contactFlowIds.includes(body.ContactFlowId)) throw new ConnectError(404, "ResourceNotFoundException", "Contact flow not found");
+    const token = body.ClientToken as string | undefined;
+    const replay = token ? byClientToken.get(token) : undefined;
+    if (replay) return { status: 200, body: started(replay) };
+
+    const displayName = body.ParticipantDetails?.DisplayName;
+    if (typeof displayName !== "string" || displayName.length < 1 || displayName.length > 256) throw invalid("ParticipantDetails.DisplayName must be 1-256 characters");
+    const duration = body.ChatDurationInMinutes ?? 1500;
+    if (!Number.isInteger(duration) || duration < 60 || duration > 10080) throw invalid("ChatDurationInMinutes must be 60-10080");
+    const types: string[] = body.SupportedMessagingContentTypes ?? ["text/plain"];
+    if (!types.includes("text/plain")) throw invalid("SupportedMessagingContentTypes must include text/plain");
+    const attributes: Record<string, string> = body.Attributes ?? {};
+    const attributeBytes = Object.entries(attributes).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+    if (attributeBytes > 32768) throw invalid("Attributes exceed 32 KB");
+
+    let source: EmulatedContact | undefined;
+    if (body.PersistentChat) {
+      const { RehydrationType, SourceContactId } = body.PersistentChat;
+      if (RehydrationType !== "FROM_SEGMENT" && RehydrationType !== "ENTIRE_PAST_SESSION") throw invalid("Invalid RehydrationType");
+      source = contacts.get(SourceContactId);
+      if (!source) throw new ConnectError(404, "ResourceNotFoundException", "Source contact not found");
+      if (!source.disconnectTimestamp) throw invalid("Only chat sessions that have ended can be rehydrated");
+      if (source.continued) throw invalid("The source contact has already been continued");
+    }
+    if (options.maxActiveChats !== undefined && activeChats() >= options.maxActiveChats) {
+      throw new ConnectError(429, "LimitExceededException", "The concurrent active chat quota is reached");
+    }
+
+    const contact: EmulatedContact = {
+      id: randomUUID(),
+      participantId: randomUUID(),
+      participantToken: randomBytes(64).toString("base64url"),
+      contactFlowId: body.ContactFlowId,
+      displayName,
+      attributes,
+      initiationTimestamp: Date.now() / 1000,
+      continuedFromContactId: source?.id,
+    };
+    if (source) source.continued = true;
+    contacts.set(contact.id, contact);
+    if (token) byClientToken.set(token, contact);
+    return { status: 200, body: started(contact) };
+  }
+
+  function started(contact: EmulatedContact) {
+    return {
+      ContactId: contact.id,
+      ParticipantId: contact.participantId,
+      ParticipantToken: contact.participantToken,
+      ...(contact.continuedFromContactId && { ContinuedFromContactId: contact.continuedFromContactId }),
+    };
+  }
+
+  function describeContact(instanceId: string, contactId: string): Reply {
+    checkInstance(instanceId);
+    const contact = contacts.get(contactId);
+    if (!contact) throw new ConnectError(404, "ResourceNotFoundException", "Contact not found");
+    return {
+      status: 200,
+      body: {
+        Contact: {
+          Arn: `${instanceArn}/contact/${contact.id}`,
+          Id: contact.id,
+          InitialContactId: contact.id,
+          Channel: "CHAT",
+          InitiationMethod: "API",
+          InitiationTimestamp: contact.initiationTimestamp,
+          ...(contact.disconnectTimestamp && { DisconnectTimestamp: contact.disconnectTimestamp }),
+          Attributes: contact.attributes,
+        },
+      },
+    };
+  }
+
+  function searchUsers(body: Record<string, any>): Reply {
+    checkInstance(body.InstanceId);
+    const condition = body.SearchCriteria?.StringCondition;
+    if (condition && condition.FieldName !== "Username") throw invalid("Only Username conditions are emulated");
+    const value = String(condition?.Value ?? "").toLowerCase();
+    const matches = options.agents.filter(({ username }) => {
+      const name = username.toLowerCase();
+      if (!condition) return true;
+      if (condition.ComparisonType === "EXACT") return name === value;
+      if (condition.ComparisonType === "STARTS_WITH") return name.startsWith(value);
+      if (condition.ComparisonType === "CONTAINS") return name.includes(value);
+      throw invalid("Invalid ComparisonType");
+    });
+    const users = matches.slice(0, body.MaxResults ?? 100).map(({ username, displayName }) => {
+      const [FirstName, ...rest] = displayName.split(" ");
+      const id = localUserId(username);
+      return { Id: id, Arn: `${instanceArn}/agent/${id}`, Username: username, IdentityInfo: { FirstName, LastName: rest.join(" ") } };
+    });
+    return { status: 200, body: { Users: users, ApproximateTotalCount: matches.length } };
+  }
+
+  function stopContact(body: Record<string, any>): Reply {
+    checkInstance(body.InstanceId);
+    if (!endContact(body.ContactId)) throw new ConnectError(404, "ResourceNotFoundException", "Contact not found");
+    return { status: 200, body: {} };
+  }
+
+  /** Ends a contact as an agent or customer leaving would. False when there is no such contact. */
+  function endContact(contactId: string): boolean {
+    const contact = contacts.get(contactId);
+    if (!contact) return false;
+    contact.disconnectTimestamp ??= Date.now() / 1000;
+    return true;
+  }
+
+  function route(method: string, path: string, body: Record<string, any>): { operation: string; run: () => Reply } {
+    const describe = /^\/contacts\/([^/]+)\/([^/]+)$/.exec(path);
+    if (method === "PUT" && path === "/contact/chat") return { operation: "StartChatContact", run: () => startChatContact(body) };
+    if (method === "GET" && describe) {
+      return { operation: "DescribeContact", run: () => describeContact(decodeURIComponent(describe[1]), decodeURIComponent(describe[2])) };
+    }
+    if (method === "POST" && path === "/search-users") return { operation: "SearchUsers", run: () => searchUsers(body) };
+    if (method === "POST" && path === "/contact/stop") return { operation: "StopContact", run: () => stopContact(body) };
+    return { operation: "Unknown", run: () => { throw new ConnectError(404, "UnknownOperationException", `${method} ${path} is not emulated`); } };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    let reply: Reply;
+    try {
+      if (!String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256")) {
+        throw new ConnectError(403, "AccessDeniedException", "Requests must be signed with SigV4");
+      }
+      const raw = await readBody(req);
+      const { operation, run } = route(req.method ?? "GET", path, raw.length ? JSON.parse(raw.toString("utf8")) : {});
+      calls.set(operation, (calls.get(operation) ?? 0) + 1);
+      reply = await withFaults(operation, run);
+    } catch (error) {
+      reply = error instanceof ConnectError
+        ? { status: error.status, errorType: error.errorType, body: { Message: error.message } }
+        : { status: 400, errorType: "InvalidRequestException", body: { Message: "Malformed request" } };
+    }
+    const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-requestid": randomUUID() };
+    if (reply.errorType) headers["x-amzn-errortype"] = reply.errorType;
+    res.writeHead(reply.status, headers).end(JSON.stringify(reply.body));
+  }
+
+  async function withFaults(operation: string, run: () => Reply): Promise<Reply> {
+    const applies = !faults.operations || faults.operations.includes(operation);
+    if (!applies) return run();
+    if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    if (faults.throttle) throw new ConnectError(429, "ThrottlingException", "Rate exceeded");
+    if (faults.quota) throw new ConnectError(429, "LimitExceededException", "The concurrent active chat quota is reached");
+    if (faults.serverError) throw new ConnectError(500, "InternalServiceException", "Internal service error");
+    return run();
+  }
+
+  return {
+    handle,
+    endContact,
+    contact: (contactId: string) => contacts.get(contactId),
+    contacts: () => [...contacts.values()],
+    /** How many times each operation was called: what a request costs in AWS calls. */
+    callCounts: () => Object.fromEntries(calls) as Record<string, number>,
+    /** Replaces the fault switches; `{}` turns them all off. */
+    setFaults(next: Faults) {
+      faults = { ...next };
+    },
+    resetCallCounts() {
+      calls.clear();
+    },
+  };
+}
+
+export type ConnectEmulator = ReturnType<typeof createConnectEmulator>;

@@ -1,0 +1,59 @@
+/** Embedded DynamoDB (dynalite) with the chats table created from the schema ChatApi deploys. */
+import type { RequestListener, Server } from "node:http";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { chatsTable } from "../handlers/chats-table";
+
+// dynalite ships no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require("dynalite") as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+
+export interface LocalDynamo {
+  /** Serves the DynamoDB JSON protocol; the URL path is ignored, so it can be mounted anywhere. */
+  handle: RequestListener;
+  /** How many times each DynamoDB operation was called: what a request costs in storage calls. */
+  callCounts(): Record<string, number>;
+  resetCallCounts(): void;
+  close(): Promise<void>;
+}
+
+/** In memory unless `dataDir` is given. */
+export function createLocalDynamo(dataDir?: string): LocalDynamo {
+  const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynaliteHandler = server.listeners("request")[0] as RequestListener;
+  const calls = new Map<string, number>();
+  return {
+    handle(req, res) {
+      const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "Unknown";
+      calls.set(operation, (calls.get(operation) ?? 0) + 1);
+      dynaliteHandler(req, res);
+    },
+    callCounts: () => Object.fromEntries(calls),
+    resetCallCounts: () => calls.clear(),
+    // dynalite closes its store when its (never listening) server is closed.
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function chatsTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: chatsTable.keyAttributes.map(({ name, type }) => ({ AttributeName: name, AttributeType: type })),
+    KeySchema: [{ AttributeName: chatsTable.partitionKey, KeyType: "HASH" }],
+    GlobalSecondaryIndexes: [{
+      IndexName: chatsTable.contactIndex.name,
+      KeySchema: [{ AttributeName: chatsTable.contactIndex.partitionKey, KeyType: "HASH" }],
+      Projection: { ProjectionType: "KEYS_ONLY" },
+    }],
+  };
+}
+
+/** Creates the chats table unless a kept data directory already has it. */
+export async function ensureChatsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as Error).name !== "ResourceNotFoundException") throw error;
+    await client.send(new CreateTableCommand(chatsTableInput(tableName)));
+  }
+}
