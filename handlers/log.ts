@@ -5,6 +5,7 @@
  * Keys that look like secrets are dropped here, so a careless call site cannot leak a token.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
+const levelOrder = ["debug", "info", "warn", "error", "silent"];
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -19,7 +20,12 @@ export type LogSink = (level: LogLevel, record: LogFields) => void;
 
 const secretKey = /token|secret|password|authorization/i;
 
+/**
+ * Lambda filters records itself (ChatApi's `applicationLogLevel`); `LOG_LEVEL` does it for the
+ * local stack and the tests.
+ */
 export function consoleSink(level: LogLevel, record: LogFields): void {
+  if (levelOrder.indexOf(level) < levelOrder.indexOf(process.env.LOG_LEVEL ?? "info")) return;
   const structuredRuntime = process.env.AWS_LAMBDA_LOG_FORMAT === "JSON";
   console[level](structuredRuntime ? record : JSON.stringify({ level, ...record }));
 }

@@ -116,7 +116,7 @@ export class ChatApi extends pulumi.ComponentResource {
       role: role.arn,
       reservedConcurrentExecutions: args.reservedConcurrency,
       environment: { variables: settings.apply(settingsToEnv) },
-      loggingConfig: { logFormat: "JSON", logGroup: functionLogs.name },
+      loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroup: functionLogs.name },
       // The nodejs22.x runtime ships SDK v3; bundling it would only bloat the package.
       codePathOptions: { extraExcludePackages: ["@aws-sdk/client-connect", "@aws-sdk/client-dynamodb"] },
     }, { parent: this, dependsOn: [functionLogs] });

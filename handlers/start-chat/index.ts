@@ -15,7 +15,7 @@ import { dynamoChatStore } from "./store";
 export { handleStartChat, type StartChatDeps } from "./handler";
 
 /** Keeps every AWS call well inside API Gateway's 30 s limit, retries included. */
-const clientConfig = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } };
+const clientConfig = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true } };
 
 /** The handler's dependencies built on the real AWS SDK clients. */
 export function createStartChatDeps(settings: StartChatSettings, log: Logger, awsConfig = clientConfig): StartChatDeps {
