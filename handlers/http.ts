@@ -26,17 +26,16 @@ export interface ApiError {
   retryAfter?: number;
 }
 
-const apiErrorMarker = Symbol.for("connect-chat.ApiError");
-
-/** Throws an Error that carries an ApiError; `toApiError` recognises it. */
+/**
+ * Throws an Error that carries an ApiError; `apiErrorOf` recognises it. A plain property, not a
+ * Symbol or a subclass: Pulumi's closure serializer does not carry those into the Lambda intact.
+ */
 export function fail(error: ApiError): never {
-  throw Object.assign(new Error(error.message), { [apiErrorMarker]: error });
+  throw Object.assign(new Error(error.message), { apiError: error });
 }
 
 export function apiErrorOf(thrown: unknown): ApiError | undefined {
-  return thrown instanceof Error
-    ? (thrown as Error & { [apiErrorMarker]?: ApiError })[apiErrorMarker]
-    : undefined;
+  return thrown instanceof Error ? (thrown as Error & { apiError?: ApiError }).apiError : undefined;
 }
 
 const baseHeaders = {

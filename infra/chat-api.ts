@@ -49,6 +49,20 @@ export class ChatApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: ChatApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatApi", name, {}, opts);
+    // Checked now, so a bad arg fails `pulumi preview` with its name instead of deep in an apply.
+    // The ids and table name are only known at deploy time; they are filled in below.
+    const settings = checkSettings({
+      instanceId: "",
+      contactFlowId: "",
+      chatsTableName: "",
+      allowedAttributes: args.allowedAttributes ?? ["customerName"],
+      chatDurationMinutes: args.chatDurationMinutes ?? 1500,
+      rehydration: args.rehydration ?? "FROM_SEGMENT",
+      contentTypes: args.contentTypes ?? ["text/plain", "text/markdown"],
+      attachments: args.attachments ?? false,
+      authMode: args.jwt ? "jwt" : "anonymous",
+      agentCacheSeconds: args.agentCacheSeconds ?? 300,
+    });
     const parent = { parent: this };
     const region = aws.getRegionOutput({}, parent).region;
     const { partition } = aws.getPartitionOutput({}, parent);
@@ -93,19 +107,8 @@ export class ChatApi extends pulumi.ComponentResource {
       }),
     }, parent);
 
-    const settings = pulumi.all([args.instanceId, args.contactFlowId, table.name]).apply(([instanceId, contactFlowId, chatsTableName]) =>
-      checkSettings({
-        instanceId,
-        contactFlowId,
-        chatsTableName,
-        allowedAttributes: args.allowedAttributes ?? ["customerName"],
-        chatDurationMinutes: args.chatDurationMinutes ?? 1500,
-        rehydration: args.rehydration ?? "FROM_SEGMENT",
-        contentTypes: args.contentTypes ?? ["text/plain", "text/markdown"],
-        attachments: args.attachments ?? false,
-        authMode: args.jwt ? "jwt" : "anonymous",
-        agentCacheSeconds: args.agentCacheSeconds ?? 300,
-      }));
+    const environment = pulumi.all([args.instanceId, args.contactFlowId, table.name]).apply(([instanceId, contactFlowId, chatsTableName]) =>
+      settingsToEnv({ ...settings, instanceId, contactFlowId, chatsTableName }));
 
     const fn = new aws.lambda.CallbackFunction(`${name}-start-chat`, {
       callbackFactory: startChatLambda,
@@ -115,7 +118,7 @@ export class ChatApi extends pulumi.ComponentResource {
       timeout: 10,
       role: role.arn,
       reservedConcurrentExecutions: args.reservedConcurrency,
-      environment: { variables: settings.apply(settingsToEnv) },
+      environment: { variables: environment },
       loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroup: functionLogs.name },
       // The nodejs22.x runtime ships SDK v3; bundling it would only bloat the package.
       codePathOptions: { extraExcludePackages: ["@aws-sdk/client-connect", "@aws-sdk/client-dynamodb"] },

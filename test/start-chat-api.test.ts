@@ -247,7 +247,7 @@ describe("POST /api/chat (local stack)", () => {
   describe("logs", () => {
     it("are JSON with the API request id and never contain a participant or resume token", async () => {
       const logs = captureLogs();
-      let tokens: string[] = [];
+      let tokens: string[];
       try {
         const first = (await postChat(stack, { name: "Pia", agent: "jdoe" })).body.data!;
         const again = (await postChat(stack, { name: "Pia", resumeToken: first.resumeToken })).body.data!;

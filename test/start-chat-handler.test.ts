@@ -2,6 +2,7 @@
  * The start-chat handler called directly, with its real dependencies pointed at the local stack,
  * for what the HTTP route cannot reach: signed-in mode, the clock, timeouts, a DynamoDB outage.
  */
+import * as DynamoDB from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { createLogger, type LogFields } from "../handlers/log";
 import { createStartChatDeps, handleStartChat, type StartChatDeps } from "../handlers/start-chat";
@@ -125,7 +126,8 @@ describe("start-chat handler", () => {
     });
 
     describe("DynamoDB down", () => {
-      const deadStore = () => dynamoChatStore(() => require("@aws-sdk/client-dynamodb"), stack.settings.chatsTableName, { endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+      // Nothing listens on the discard port: every DynamoDB call fails to connect.
+      const deadStore = () => dynamoChatStore(() => DynamoDB, stack.settings.chatsTableName, { endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
 
       it("answers 503 to a returning customer and starts no contact", async () => {
         const first = await call(deps(), { name: "Wes" });

@@ -1,0 +1,63 @@
+/**
+ * Pulumi's own mocks (`pulumi.runtime.setMocks`): components run as in `pulumi preview`, and the
+ * inputs of every resource they register are kept for the tests to read.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface MockResource {
+  type: string;
+  name: string;
+  // Resource inputs are whatever the provider schema says; tests read them as plain data.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inputs: Record<string, any>;
+}
+
+export const mockAccount = { region: "us-east-1", accountId: "123456789012", partition: "aws" };
+
+/** Physical names the engine would assign; a test may pin a table's name to a local table. */
+export function useMocks(physicalNames: Record<string, string> = {}): MockResource[] {
+  const resources: MockResource[] = [];
+  const { region, accountId, partition } = mockAccount;
+  pulumi.runtime.setMocks({
+    newResource({ type, name, inputs }) {
+      resources.push({ type, name, inputs });
+      const physical = physicalNames[name] ?? inputs.name ?? `${inputs.namePrefix ?? ""}${name}`;
+      const state: Record<string, unknown> = { ...inputs, name: physical };
+      const service = type.split(":")[1].split("/")[0];
+      state.arn = `arn:${partition}:${service}:${region}:${accountId}:${name}`;
+      if (type === "aws:dynamodb/table:Table") state.arn = `arn:${partition}:dynamodb:${region}:${accountId}:table/${physical}`;
+      if (type === "aws:cloudwatch/logGroup:LogGroup") state.arn = `arn:${partition}:logs:${region}:${accountId}:log-group:${physical}`;
+      if (type === "aws:lambda/function:Function") state.invokeArn = `arn:${partition}:apigateway:${region}:lambda:path/functions/${state.arn}/invocations`;
+      if (type === "aws:apigatewayv2/api:Api") {
+        state.apiEndpoint = `https://${name}.execute-api.${region}.amazonaws.com`;
+        state.executionArn = `arn:${partition}:execute-api:${region}:${accountId}:${name}`;
+      }
+      return { id: `${name}-id`, state };
+    },
+    call({ token }) {
+      if (token === "aws:index/getRegion:getRegion") return { name: region, region, id: region };
+      if (token === "aws:index/getPartition:getPartition") return { partition, dnsSuffix: "amazonaws.com", id: partition };
+      if (token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId, arn: `arn:${partition}:iam::${accountId}:user/test`, userId: "test", id: accountId };
+      throw new Error(`unmocked call ${token}`);
+    },
+  }, "connect-chat", "test", false);
+  return resources;
+}
+
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+export function resourceOf(resources: MockResource[], type: string, name?: string): MockResource {
+  const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+  return found[0];
+}
+
+/** The files of a Lambda's code archive, as the deployment would upload them. */
+export async function archiveFiles(code: pulumi.asset.AssetArchive): Promise<Record<string, string>> {
+  const assets = (await code.assets) as Record<string, pulumi.asset.StringAsset>;
+  const files: Record<string, string> = {};
+  for (const [path, asset] of Object.entries(assets)) files[path] = await (asset.text as unknown as Promise<string>);
+  return files;
+}
