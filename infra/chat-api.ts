@@ -115,14 +115,15 @@ export class ChatApi extends pulumi.ComponentResource {
       runtime: "nodejs22.x",
       architectures: ["arm64"],
       memorySize: 512,
-      timeout: 10,
+      // Just under API Gateway's 30 s: the SDK time-outs (handlers/start-chat) end a request first.
+      timeout: 29,
       role: role.arn,
       reservedConcurrentExecutions: args.reservedConcurrency,
       environment: { variables: environment },
       loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroup: functionLogs.name },
       // The nodejs22.x runtime ships SDK v3; bundling it would only bloat the package.
       codePathOptions: { extraExcludePackages: ["@aws-sdk/client-connect", "@aws-sdk/client-dynamodb"] },
-    }, { parent: this, dependsOn: [functionLogs] });
+    }, parent);
 
     const api = new aws.apigatewayv2.Api(`${name}-api`, {
       protocolType: "HTTP",
@@ -171,7 +172,7 @@ export class ChatApi extends pulumi.ComponentResource {
           integrationError: "$context.integrationErrorMessage", authorizerError: "$context.authorizer.error",
         }),
       },
-    }, { parent: this, dependsOn: [route] });
+    }, { parent: this, dependsOn: [route] }); // auto-deploy must find the route in place
 
     new aws.lambda.Permission(`${name}-api-invokes-start-chat`, {
       action: "lambda:InvokeFunction",
@@ -180,8 +181,8 @@ export class ChatApi extends pulumi.ComponentResource {
       sourceArn: pulumi.interpolate`${api.executionArn}/*/POST/chat`,
     }, parent);
 
-    // The $default stage serves at the API root; waiting on the stage keeps the URL from going out early.
-    this.url = pulumi.interpolate`${api.apiEndpoint}/chat${stage.id.apply(() => "")}`;
+    // The $default stage serves at the API root; the URL is published once the stage exists.
+    this.url = pulumi.all([api.apiEndpoint, stage.id]).apply(([endpoint]) => `${endpoint}/chat`);
     this.tableName = table.name;
     this.tableArn = table.arn;
     this.functionName = fn.name;

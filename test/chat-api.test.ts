@@ -44,7 +44,7 @@ describe("ChatApi (Pulumi mocks)", () => {
 
   it("runs start-chat on nodejs22.x arm64 with JSON logs into a log group it retains", () => {
     const fn = deployed.of("aws:lambda/function:Function").inputs;
-    expect(fn).to.deep.include({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "__index.handler", timeout: 10, memorySize: 512 });
+    expect(fn).to.deep.include({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "__index.handler", timeout: 29, memorySize: 512 });
     const logs = deployed.of("aws:cloudwatch/logGroup:LogGroup", "shop-start-chat-logs").inputs;
     expect(logs).to.deep.include({ namePrefix: "/aws/lambda/shop-start-chat-", retentionInDays: 30 });
     expect(fn.loggingConfig).to.deep.equal({ logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroup: "/aws/lambda/shop-start-chat-shop-start-chat-logs" });

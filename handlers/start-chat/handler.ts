@@ -56,11 +56,10 @@ async function startOrResume(request: StartChatRequest, customer: Customer, deps
   }
 
   const nowSeconds = Math.floor(deps.now() / 1000);
-  if (existing?.chatStatus === "active" && existing.expiresAt > nowSeconds) {
-    if (await call("connect", deps, () => deps.connect.isLive(existing!.contactId))) {
-      log.info("chat resumed", { contactId: existing.contactId });
-      return chatResult(existing, customer, true, settings);
-    }
+  const current = existing;
+  if (current?.chatStatus === "active" && current.expiresAt > nowSeconds && await call("connect", deps, () => deps.connect.isLive(current.contactId))) {
+    log.info("chat resumed", { contactId: current.contactId });
+    return chatResult(current, customer, true, settings);
   }
 
   const durationMinutes = request.chatDurationMinutes ?? settings.chatDurationMinutes;
@@ -129,7 +128,7 @@ async function startContact(input: StartChatInput, deps: StartChatDeps) {
     return { ...(await deps.connect.startChat(input)), rehydrated: Boolean(input.persistentChat) };
   } catch (error) {
     const refusedRehydration = input.persistentChat && ["InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException"].includes((error as Error).name);
-    if (!refusedRehydration) fail(logged(awsFailure("connect", error), error, deps));
+    if (!refusedRehydration) upstreamFailure("connect", error, deps);
     deps.log.warn("rehydration refused; starting without history", { error, sourceContactId: input.persistentChat?.sourceContactId });
     const fresh = { ...input, persistentChat: undefined, clientToken: sha256(`${input.clientToken}|fresh`) };
     return { ...(await call("connect", deps, () => deps.connect.startChat(fresh))), rehydrated: false };
@@ -140,13 +139,13 @@ async function call<T>(service: "connect" | "dynamodb", deps: StartChatDeps, ope
   try {
     return await operation();
   } catch (error) {
-    return fail(logged(awsFailure(service, error), error, deps));
+    return upstreamFailure(service, error, deps);
   }
 }
 
-function logged<T extends object>(failure: T, error: unknown, deps: StartChatDeps): T {
-  deps.log.warn("AWS call failed", { error });
-  return failure;
+function upstreamFailure(service: "connect" | "dynamodb", error: unknown, deps: StartChatDeps): never {
+  deps.log.warn("AWS call failed", { service, error });
+  return fail(awsFailure(service, error));
 }
 
 function chatResult(chat: ChatRecord, customer: Customer, resumed: boolean, settings: StartChatSettings): HttpApiResult {

@@ -14,7 +14,10 @@ import { dynamoChatStore } from "./store";
 
 export { handleStartChat, type StartChatDeps } from "./handler";
 
-/** Keeps every AWS call well inside API Gateway's 30 s limit, retries included. */
+/**
+ * Bounds each AWS call at about 2 × 3 s, so the 4 calls a start can make end before API Gateway's
+ * 30 s limit and the caller gets our JSON error rather than a gateway timeout.
+ */
 const clientConfig = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true } };
 
 /** The handler's dependencies built on the real AWS SDK clients. */

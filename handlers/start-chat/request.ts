@@ -83,11 +83,7 @@ function parseSampleShape(body: Json, settings: StartChatSettings): StartChatReq
   // The sample let the caller pick any instance and flow; we only serve the deployed ones.
   sameAsDeployed(body.InstanceId, "InstanceId", settings.instanceId);
   sameAsDeployed(body.ContactFlowId, "ContactFlowId", settings.contactFlowId);
-  const participant = body.ParticipantDetails;
-  if (!isObject(participant)) invalid("ParticipantDetails", "must be an object with DisplayName");
-  for (const key of Object.keys(participant)) {
-    if (key !== "DisplayName") invalid(`ParticipantDetails.${key}`, "is not a known field");
-  }
+  const participant = objectWith(body.ParticipantDetails, "ParticipantDetails", ["DisplayName"]);
   return {
     displayName: displayName(participant.DisplayName, "ParticipantDetails.DisplayName"),
     // The widget always sends Username; an empty one means "no particular agent".
@@ -105,6 +101,15 @@ function sameAsDeployed(value: unknown, field: string, deployed: string): void {
   if (value !== undefined && value !== deployed) {
     fail({ status: 400, code: "FOREIGN_RESOURCE", field, message: `${field}: this API serves only its own Connect instance and flow.` });
   }
+}
+
+/** An object whose keys are all among `keys` (each may still be missing). */
+function objectWith(value: unknown, field: string, keys: string[]): Json {
+  if (!isObject(value)) invalid(field, `must be an object with ${keys.join(" and ")}`);
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) invalid(`${field}.${key}`, "is not a known field");
+  }
+  return value;
 }
 
 function text(value: unknown, field: string): string {
@@ -177,15 +182,11 @@ function chatDuration(value: unknown): number | undefined {
 function persistentChat(value: unknown): StartChatRequest["persistentChat"] {
   if (value === undefined) return undefined;
   const field = "PersistentChat";
-  if (!isObject(value)) invalid(field, "must be an object with RehydrationType and SourceContactId");
-  for (const key of Object.keys(value)) {
-    if (key !== "RehydrationType" && key !== "SourceContactId") invalid(`${field}.${key}`, "is not a known field");
-  }
-  const rehydrationType = value.RehydrationType;
+  const { RehydrationType: rehydrationType, SourceContactId } = objectWith(value, field, ["RehydrationType", "SourceContactId"]);
   if (rehydrationType !== "FROM_SEGMENT" && rehydrationType !== "ENTIRE_PAST_SESSION") {
     invalid(`${field}.RehydrationType`, "must be FROM_SEGMENT or ENTIRE_PAST_SESSION");
   }
-  const sourceContactId = text(value.SourceContactId, `${field}.SourceContactId`);
+  const sourceContactId = text(SourceContactId, `${field}.SourceContactId`);
   if (!contactIdPattern.test(sourceContactId)) invalid(`${field}.SourceContactId`, "is not a contact id");
   return { rehydrationType, sourceContactId };
 }
@@ -193,15 +194,11 @@ function persistentChat(value: unknown): StartChatRequest["persistentChat"] {
 function initialMessage(value: unknown, settings: StartChatSettings): StartChatRequest["initialMessage"] {
   if (value === undefined) return undefined;
   const field = "InitialMessage";
-  if (!isObject(value)) invalid(field, "must be an object with ContentType and Content");
-  for (const key of Object.keys(value)) {
-    if (key !== "ContentType" && key !== "Content") invalid(`${field}.${key}`, "is not a known field");
-  }
-  const contentType = value.ContentType;
+  const { ContentType: contentType, Content } = objectWith(value, field, ["ContentType", "Content"]);
   if (!settings.contentTypes.includes(contentType as ContentType)) {
     invalid(`${field}.ContentType`, `must be one of ${settings.contentTypes.join(", ")}`);
   }
-  const content = text(value.Content, `${field}.Content`);
+  const content = text(Content, `${field}.Content`);
   const length = [...content].length;
   if (length < initialMessageLength.min || length > initialMessageLength.max || content.trim() === "") {
     invalid(`${field}.Content`, `must be ${initialMessageLength.min} to ${initialMessageLength.max} characters and not blank`);
