@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chatsTable } from "../handlers/chats-table";
 import { startChatLambda } from "../handlers/start-chat";
 import { checkSettings, settingsToEnv, type ContentType, type RehydrationMode } from "../handlers/start-chat/settings";
+import { HandlerFunction } from "./handler-function";
 
 export interface ChatApiArgs {
   /** Amazon Connect instance id (the UUID at the end of the instance ARN). */
@@ -85,44 +86,28 @@ export class ChatApi extends pulumi.ComponentResource {
     }, parent);
 
     const retentionInDays = args.logRetentionDays ?? 30;
-    const functionLogs = new aws.cloudwatch.LogGroup(`${name}-start-chat-logs`, {
-      namePrefix: `/aws/lambda/${name}-start-chat-`,
-      retentionInDays,
+    const environment = pulumi.all([args.instanceId, args.contactFlowId, table.name]).apply(([instanceId, contactFlowId, chatsTableName]) =>
+      settingsToEnv({ ...settings, instanceId, contactFlowId, chatsTableName }));
+    const startChat = new HandlerFunction(`${name}-start-chat`, {
+      callbackFactory: startChatLambda,
+      environment,
+      logRetentionDays: retentionInDays,
+      // Just under API Gateway's 30 s: the SDK time-outs (handlers/start-chat) end a request first.
+      timeoutSeconds: 29,
+      reservedConcurrency: args.reservedConcurrency,
     }, parent);
-
-    const role = new aws.iam.Role(`${name}-start-chat-role`, {
-      assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
-    }, parent);
+    const fn = startChat.function;
     new aws.iam.RolePolicy(`${name}-start-chat-policy`, {
-      role: role.id,
+      role: startChat.role.id,
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${functionLogs.arn}:*` },
           { Sid: "StartChat", Effect: "Allow", Action: ["connect:StartChatContact"], Resource: pulumi.interpolate`${instanceArn}/contact-flow/${args.contactFlowId}` },
           { Sid: "CheckChatIsLive", Effect: "Allow", Action: ["connect:DescribeContact"], Resource: pulumi.interpolate`${instanceArn}/contact/*` },
           { Sid: "FindAgent", Effect: "Allow", Action: ["connect:SearchUsers"], Resource: [instanceArn, pulumi.interpolate`${instanceArn}/agent/*`] },
           { Sid: "Chats", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: table.arn },
         ],
       }),
-    }, parent);
-
-    const environment = pulumi.all([args.instanceId, args.contactFlowId, table.name]).apply(([instanceId, contactFlowId, chatsTableName]) =>
-      settingsToEnv({ ...settings, instanceId, contactFlowId, chatsTableName }));
-
-    const fn = new aws.lambda.CallbackFunction(`${name}-start-chat`, {
-      callbackFactory: startChatLambda,
-      runtime: "nodejs22.x",
-      architectures: ["arm64"],
-      memorySize: 512,
-      // Just under API Gateway's 30 s: the SDK time-outs (handlers/start-chat) end a request first.
-      timeout: 29,
-      role: role.arn,
-      reservedConcurrentExecutions: args.reservedConcurrency,
-      environment: { variables: environment },
-      loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroup: functionLogs.name },
-      // The nodejs22.x runtime ships SDK v3; bundling it would only bloat the package.
-      codePathOptions: { extraExcludePackages: ["@aws-sdk/client-connect", "@aws-sdk/client-dynamodb"] },
     }, parent);
 
     const api = new aws.apigatewayv2.Api(`${name}-api`, {

@@ -1,6 +1,6 @@
 /**
  * The local stack on one port: the start-chat handler behind `POST /api/chat`, the Connect
- * emulator under `/connect`, and dynalite under `/dynamodb`. The handler is the deployed code; it
+ * emulator under `/connect`, dynalite under `/dynamodb`, and an S3 emulator under `/s3`. The handler is the deployed code; it
  * finds the emulators through AWS_ENDPOINT_URL_CONNECT / AWS_ENDPOINT_URL_DYNAMODB like any SDK v3
  * client would.
  */
@@ -14,6 +14,7 @@ import agents from "./agents.json";
 import { lambdaRoute } from "./api-gateway";
 import { createConnectEmulator, type ConnectEmulator } from "./connect-emulator";
 import { createLocalDynamo, ensureChatsTable, type LocalDynamo } from "./dynamodb";
+import { createS3Emulator, type S3Emulator } from "./s3-emulator";
 
 export const localInstanceId = "11111111-1111-4111-8111-111111111111";
 export const localContactFlowId = "22222222-2222-4222-8222-222222222222";
@@ -43,6 +44,7 @@ export interface LocalStack {
   url: string;
   emulator: ConnectEmulator;
   dynamo: LocalDynamo;
+  s3: S3Emulator;
   /** The environment the handler runs with; give it to another process to run the same. */
   env: Record<string, string>;
   settings: StartChatSettings;
@@ -52,6 +54,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = { ...localSettings, ...options.settings };
   const dynamo = createLocalDynamo(options.dataDir);
+  const s3 = createS3Emulator();
   const emulator = createConnectEmulator({ instanceId: settings.instanceId, contactFlowIds: [settings.contactFlowId], agents });
   // The handler reads its endpoints from the environment, which needs the port: set after listen.
   const routes: { chat?: ReturnType<typeof lambdaRoute> } = {};
@@ -60,6 +63,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const path = new URL(req.url ?? "/", "http://local").pathname;
     if (path === "/dynamodb" || path.startsWith("/dynamodb/")) return dynamo.handle(req, res);
     if (path.startsWith("/connect/")) return void emulator.handle(req, res, path.slice("/connect".length));
+    if (path.startsWith("/s3/")) return void s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
     if (path === "/api/chat" && req.method === "POST" && routes.chat) return void routes.chat(req, res);
     if (path === "/api/chat") {
       res.writeHead(405, { "content-type": "application/json", allow: "POST" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Use POST." } }));
@@ -77,6 +81,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SECRET_ACCESS_KEY: "local",
     AWS_ENDPOINT_URL_DYNAMODB: `${url}/dynamodb`,
     AWS_ENDPOINT_URL_CONNECT: `${url}/connect`,
+    AWS_ENDPOINT_URL_S3: `${url}/s3`,
     ...settingsToEnv(settings),
   };
   Object.assign(process.env, env);
@@ -89,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url,
     emulator,
     dynamo,
+    s3,
     env,
     settings,
     async close() {

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ChatApi, type ChatApiArgs } from "../infra";
 import { settingsToEnv } from "../handlers/start-chat/settings";
 import { localSettings } from "../local/stack";
-import { archiveFiles, mockAccount, resourceOf, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { archiveFiles, mockAccount, resourceOf, roleStatements, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const instanceId = "11111111-1111-4111-8111-111111111111";
 const contactFlowId = "22222222-2222-4222-8222-222222222222";
@@ -64,16 +64,16 @@ describe("ChatApi (Pulumi mocks)", () => {
   it("grants exactly the actions start-chat uses, on this instance and table only", () => {
     const role = deployed.of("aws:iam/role:Role").inputs;
     expect(role.assumeRolePolicy.Statement).to.deep.equal([{ Sid: "AllowAssumeRole", Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" } }]);
-    const policy = JSON.parse(deployed.of("aws:iam/rolePolicy:RolePolicy").inputs.policy);
     const table = `arn:aws:dynamodb:${mockAccount.region}:${mockAccount.accountId}:table/${deployed.outputs.tableName}`;
-    expect(policy.Statement).to.deep.equal([
-      { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${mockAccount.region}:${mockAccount.accountId}:log-group:/aws/lambda/shop-start-chat-shop-start-chat-logs:*` },
+    expect(roleStatements(deployed.resources, "shop-start-chat-role")).to.deep.equal([
+      { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${mockAccount.region}:${mockAccount.accountId}:log-group:/aws/lambda/shop-start-chat-shop-start-chat-logs:*` },
       { Sid: "StartChat", Effect: "Allow", Action: ["connect:StartChatContact"], Resource: `${instanceArn}/contact-flow/${contactFlowId}` },
       { Sid: "CheckChatIsLive", Effect: "Allow", Action: ["connect:DescribeContact"], Resource: `${instanceArn}/contact/*` },
       { Sid: "FindAgent", Effect: "Allow", Action: ["connect:SearchUsers"], Resource: [instanceArn, `${instanceArn}/agent/*`] },
       { Sid: "Chats", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: table },
     ]);
     expect(deployed.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
+    expect(deployed.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((r) => r.inputs.role)).to.deep.equal(["shop-start-chat-role-id", "shop-start-chat-role-id"]);
   });
 
   it("serves POST /chat on an HTTP API with CORS for the configured origins only", () => {

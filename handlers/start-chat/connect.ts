@@ -1,5 +1,6 @@
 /** Amazon Connect as the start-chat function uses it. */
 import type * as Connect from "@aws-sdk/client-connect";
+import { lazy } from "../lazy";
 import type { ContentType, StartChatSettings } from "./settings";
 
 export interface StartChatInput {
@@ -42,13 +43,10 @@ const agentCacheLimit = 1000;
 
 export function connectGateway(options: ConnectGatewayOptions): ConnectGateway {
   const { settings, now = Date.now } = options;
-  let sdk: ConnectSdk | undefined;
-  let client: Connect.ConnectClient | undefined;
-  const connection = () => {
-    sdk ??= options.loadSdk();
-    client ??= new sdk.ConnectClient(options.clientConfig ?? {});
-    return { sdk, client };
-  };
+  const connection = lazy(() => {
+    const sdk = options.loadSdk();
+    return { sdk, client: new sdk.ConnectClient(options.clientConfig ?? {}) };
+  });
   const agentIds = new Map<string, { id: string | undefined; until: number }>();
 
   return {

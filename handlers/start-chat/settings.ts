@@ -3,6 +3,8 @@
  * environment with `settingsToEnv`; the function reads them back with `settingsFromEnv`, so the
  * variable names live in one place.
  */
+import { requireEnv, type Env } from "../env";
+
 export type RehydrationMode = "FROM_SEGMENT" | "ENTIRE_PAST_SESSION" | "NONE";
 export type ContentType = "text/plain" | "text/markdown";
 export type AuthMode = "anonymous" | "jwt";
@@ -56,12 +58,8 @@ export function settingsToEnv(settings: StartChatSettings): Record<string, strin
 }
 
 /** Reads and checks the settings; a bad deployment fails loudly at start, not per request. */
-export function settingsFromEnv(source: Record<string, string | undefined> = process.env): StartChatSettings {
-  const read = (key: keyof typeof env): string => {
-    const value = source[env[key]];
-    if (value === undefined || value === "") throw new Error(`start-chat: environment variable ${env[key]} is not set`);
-    return value;
-  };
+export function settingsFromEnv(source: Env = process.env): StartChatSettings {
+  const read = (key: keyof typeof env): string => requireEnv(source, env[key], "start-chat");
   const list = (key: keyof typeof env) => read(key).split(",").map((item) => item.trim()).filter(Boolean);
   return checkSettings({
     instanceId: read("instanceId"),

@@ -1,6 +1,7 @@
 /** The chats table as the start-chat function uses it: read a customer's chat, record a new one. */
 import type * as DynamoDB from "@aws-sdk/client-dynamodb";
 import { chatsTable, type ChatRecord } from "../chats-table";
+import { lazy } from "../lazy";
 
 export interface ChatStore {
   get(customerKey: string): Promise<ChatRecord | undefined>;
@@ -32,13 +33,10 @@ export function fromItem(item: Record<string, DynamoDB.AttributeValue>): ChatRec
 
 /** `loadSdk` is called on first use, so a cold start pays for the SDK only when it needs it. */
 export function dynamoChatStore(loadSdk: () => DynamoSdk, tableName: string, clientConfig: DynamoDB.DynamoDBClientConfig = {}): ChatStore {
-  let sdk: DynamoSdk | undefined;
-  let client: DynamoDB.DynamoDBClient | undefined;
-  const connection = () => {
-    sdk ??= loadSdk();
-    client ??= new sdk.DynamoDBClient(clientConfig);
-    return { sdk, client };
-  };
+  const connection = lazy(() => {
+    const sdk = loadSdk();
+    return { sdk, client: new sdk.DynamoDBClient(clientConfig) };
+  });
   const key = chatsTable.partitionKey;
   return {
     async get(customerKey) {

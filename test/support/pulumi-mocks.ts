@@ -61,3 +61,10 @@ export async function archiveFiles(code: pulumi.asset.AssetArchive): Promise<Rec
   for (const [path, asset] of Object.entries(assets)) files[path] = await (asset.text as unknown as Promise<string>);
   return files;
 }
+
+/** Every IAM statement of the inline policies attached to a role, in creation order. */
+export function roleStatements(resources: MockResource[], roleName: string): unknown[] {
+  return resources
+    .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === `${roleName}-id`)
+    .flatMap((r) => JSON.parse(r.inputs.policy).Statement);
+}
