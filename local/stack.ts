@@ -32,6 +32,13 @@ export const localSettings: StartChatSettings = {
   agentCacheSeconds: 300,
 };
 
+/** Where the local Connect instance "writes" chat transcripts, in Connect's layout. */
+export const localTranscriptSettings = {
+  bucket: "connect-chat-local-transcripts",
+  prefix: "connect/local/ChatTranscripts",
+  chatsTableName: localSettings.chatsTableName,
+};
+
 export interface LocalStackOptions {
   /** 0 picks a free port. */
   port?: number;
