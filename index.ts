@@ -1,14 +1,20 @@
 /** The connect-chat stack: reads this stack's config and composes the components. */
 import * as pulumi from "@pulumi/pulumi";
-import { ChatApi } from "./infra";
+import { ChatApi, ContactFlows, TranscriptWatcher } from "./infra";
 import type { RehydrationMode } from "./handlers/start-chat/settings";
 
 const config = new pulumi.Config();
+const instanceId = config.require("instanceId");
 const jwtIssuer = config.get("jwtIssuer");
+const logRetentionDays = config.getNumber("logRetentionDays");
+
+// Our flows, unless the stack names a flow of its own.
+const existingFlowId = config.get("contactFlowId");
+const flows = existingFlowId ? undefined : new ContactFlows("flows", { instanceId, defaultQueueName: config.get("defaultQueueName") });
 
 const chatApi = new ChatApi("chat", {
-  instanceId: config.require("instanceId"),
-  contactFlowId: config.require("contactFlowId"),
+  instanceId,
+  contactFlowId: flows ? flows.chatFlowId : (existingFlowId as string),
   allowedOrigins: config.getObject<string[]>("allowedOrigins") ?? [],
   allowedAttributes: config.getObject<string[]>("allowedAttributes"),
   chatDurationMinutes: config.getNumber("chatDurationMinutes"),
@@ -16,11 +22,30 @@ const chatApi = new ChatApi("chat", {
   attachments: config.getBoolean("attachments"),
   jwt: jwtIssuer ? { issuer: jwtIssuer, audience: config.requireObject<string[]>("jwtAudience") } : undefined,
   throttle: config.getObject<{ rateLimit: number; burstLimit: number }>("throttle"),
-  logRetentionDays: config.getNumber("logRetentionDays"),
+  logRetentionDays,
   deletionProtection: config.getBoolean("deletionProtection"),
   reservedConcurrency: config.getNumber("reservedConcurrency"),
 });
 
+const transcriptBucket = config.get("transcriptBucket");
+const watcher = transcriptBucket || config.getBoolean("manageTranscriptStorage")
+  ? new TranscriptWatcher("transcripts", {
+    chatsTable: { name: chatApi.tableName, arn: chatApi.tableArn },
+    logRetentionDays,
+    ...(transcriptBucket
+      ? { existingStorage: { bucket: transcriptBucket, prefix: config.require("transcriptPrefix"), enableEventBridge: config.getBoolean("transcriptBucketEventBridge") } }
+      : { manageTranscriptStorage: { instanceId } }),
+  })
+  : undefined;
+if (!watcher) {
+  pulumi.log.warn("No transcript storage configured (transcriptBucket or manageTranscriptStorage): chats are still resumed correctly, at one DescribeContact call per return.");
+}
+
 export const chatApiUrl = chatApi.url;
 export const chatsTableName = chatApi.tableName;
 export const startChatFunctionName = chatApi.functionName;
+export const chatFlowId = flows ? flows.chatFlowId : existingFlowId;
+export const disconnectFlowId = flows?.disconnectFlowId;
+export const transcriptBucketName = watcher?.bucketName;
+export const transcriptPrefix = watcher?.prefix;
+export const transcriptDeadLetterQueueUrl = watcher?.deadLetterQueueUrl;

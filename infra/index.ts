@@ -1,1 +1,4 @@
 export { ChatApi, type ChatApiArgs } from "./chat-api";
+export { ContactFlows, type ContactFlowsArgs } from "./contact-flows";
+export { PrivateBucket, type PrivateBucketArgs } from "./private-bucket";
+export { TranscriptWatcher, type TranscriptWatcherArgs } from "./transcript-watcher";

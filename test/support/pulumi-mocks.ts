@@ -28,16 +28,25 @@ export function useMocks(physicalNames: Record<string, string> = {}): MockResour
       if (type === "aws:dynamodb/table:Table") state.arn = `arn:${partition}:dynamodb:${region}:${accountId}:table/${physical}`;
       if (type === "aws:cloudwatch/logGroup:LogGroup") state.arn = `arn:${partition}:logs:${region}:${accountId}:log-group:${physical}`;
       if (type === "aws:lambda/function:Function") state.invokeArn = `arn:${partition}:apigateway:${region}:lambda:path/functions/${state.arn}/invocations`;
+      if (type === "aws:connect/contactFlow:ContactFlow") {
+        state.contactFlowId = `${name}-flow-id`;
+        state.arn = `arn:${partition}:connect:${region}:${accountId}:instance/${inputs.instanceId}/contact-flow/${name}-flow-id`;
+      }
+      if (type === "aws:sqs/queue:Queue") state.url = `https://sqs.${region}.amazonaws.com/${accountId}/${physical}`;
+      if (type === "aws:s3/bucket:Bucket") state.arn = `arn:${partition}:s3:::${physical}`;
       if (type === "aws:apigatewayv2/api:Api") {
         state.apiEndpoint = `https://${name}.execute-api.${region}.amazonaws.com`;
         state.executionArn = `arn:${partition}:execute-api:${region}:${accountId}:${name}`;
       }
       return { id: `${name}-id`, state };
     },
-    call({ token }) {
+    call({ token, inputs }) {
       if (token === "aws:index/getRegion:getRegion") return { name: region, region, id: region };
       if (token === "aws:index/getPartition:getPartition") return { partition, dnsSuffix: "amazonaws.com", id: partition };
       if (token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId, arn: `arn:${partition}:iam::${accountId}:user/test`, userId: "test", id: accountId };
+      if (token === "aws:connect/getQueue:getQueue") {
+        return { ...inputs, queueId: `${inputs.name}-queue-id`, arn: `arn:${partition}:connect:${region}:${accountId}:instance/${inputs.instanceId}/queue/${inputs.name}-queue-id`, id: inputs.name };
+      }
       throw new Error(`unmocked call ${token}`);
     },
   }, "connect-chat", "test", false);
