@@ -38,7 +38,8 @@ export function useMocks(physicalNames: Record<string, string> = {}): MockResour
         state.apiEndpoint = `https://${name}.execute-api.${region}.amazonaws.com`;
         state.executionArn = `arn:${partition}:execute-api:${region}:${accountId}:${name}`;
       }
-      return { id: `${name}-id`, state };
+      // An S3 bucket's id is its name; elsewhere the id is opaque.
+      return { id: type === "aws:s3/bucket:Bucket" ? physical : `${name}-id`, state };
     },
     call({ token, inputs }) {
       if (token === "aws:index/getRegion:getRegion") return { name: region, region, id: region };

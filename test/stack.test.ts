@@ -1,0 +1,69 @@
+/** index.ts under Pulumi's mocks: what each kind of stack config composes. */
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+
+const instanceId = "11111111-1111-4111-8111-111111111111";
+
+/** Runs the program (index.ts) afresh with this stack config. */
+async function runStack(config: Record<string, unknown>) {
+  const resources = useMocks();
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries({ instanceId, ...config }).map(([key, value]) =>
+    [`connect-chat:${key}`, typeof value === "string" ? value : JSON.stringify(value)])));
+  delete require.cache[require.resolve("../index")];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on load, like `pulumi up`
+  const outputs = require("../index") as Record<string, pulumi.Output<unknown> | undefined>;
+  await valueOf(outputs.chatApiUrl!);
+  await valueOf(outputs.startChatFunctionName!);
+  const ofType = (type: string) => resources.filter((r: MockResource) => r.type === type);
+  const startChat = ofType("aws:lambda/function:Function").find((r) => r.name === "chat-start-chat")!.inputs;
+  return { outputs, ofType, startChat };
+}
+
+describe("the stack (index.ts under Pulumi mocks)", () => {
+  after(() => pulumi.runtime.setAllConfig({}));
+
+  it("creates the chat flows and runs chats on them when no flow is named", async () => {
+    const { outputs, ofType, startChat } = await runStack({ manageTranscriptStorage: true });
+    expect(ofType("aws:connect/contactFlow:ContactFlow").map((r) => r.name)).to.deep.equal(["flows-chat-disconnect", "flows-chat"]);
+    expect(startChat.environment.variables.CONNECT_CONTACT_FLOW_ID).to.equal("flows-chat-flow-id");
+    expect(await valueOf(outputs.chatFlowId as pulumi.Output<string>)).to.equal("flows-chat-flow-id");
+    expect(ofType("aws:connect/instanceStorageConfig:InstanceStorageConfig")).to.have.length(1);
+    const watcher = ofType("aws:lambda/function:Function").find((r) => r.name === "transcripts-transcript-landed")!.inputs;
+    expect(watcher.environment.variables.CHATS_TABLE).to.equal(startChat.environment.variables.CHATS_TABLE);
+  });
+
+  it("uses a named flow and an existing transcript bucket as they are", async () => {
+    const { ofType, startChat } = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", transcriptBucket: "connect-1a2b3c", transcriptPrefix: "connect/shop/ChatTranscripts" });
+    expect(ofType("aws:connect/contactFlow:ContactFlow")).to.deep.equal([]);
+    expect(startChat.environment.variables.CONNECT_CONTACT_FLOW_ID).to.equal("33333333-3333-4333-8333-333333333333");
+    expect(ofType("aws:s3/bucket:Bucket")).to.deep.equal([]);
+    expect(ofType("aws:s3/bucketNotification:BucketNotification")).to.deep.equal([]);
+    expect(JSON.parse(ofType("aws:cloudwatch/eventRule:EventRule")[0].inputs.eventPattern).detail.bucket.name).to.deep.equal(["connect-1a2b3c"]);
+  });
+
+  it("passes every ChatApi setting from config", async () => {
+    const { ofType, startChat } = await runStack({
+      contactFlowId: "33333333-3333-4333-8333-333333333333",
+      allowedOrigins: ["https://shop.example.com"],
+      allowedAttributes: ["customerName", "orderId"],
+      chatDurationMinutes: 120,
+      rehydration: "NONE",
+      attachments: true,
+      jwtIssuer: "https://issuer.example.com",
+      jwtAudience: ["app"],
+      throttle: { rateLimit: 2, burstLimit: 4 },
+      logRetentionDays: 7,
+      deletionProtection: true,
+      reservedConcurrency: 3,
+    });
+    expect(startChat.environment.variables).to.deep.include({ ALLOWED_ATTRIBUTES: "customerName,orderId", CHAT_DURATION_MINUTES: "120", REHYDRATION: "NONE", ATTACHMENTS: "true", AUTH_MODE: "jwt" });
+    expect(startChat.reservedConcurrentExecutions).to.equal(3);
+    expect(ofType("aws:apigatewayv2/api:Api")[0].inputs.corsConfiguration.allowOrigins).to.deep.equal(["https://shop.example.com"]);
+    expect(ofType("aws:apigatewayv2/authorizer:Authorizer")[0].inputs.jwtConfiguration).to.deep.equal({ issuer: "https://issuer.example.com", audiences: ["app"] });
+    expect(ofType("aws:apigatewayv2/stage:Stage")[0].inputs.defaultRouteSettings).to.deep.equal({ throttlingRateLimit: 2, throttlingBurstLimit: 4 });
+    expect(ofType("aws:dynamodb/table:Table")[0].inputs.deletionProtectionEnabled).to.equal(true);
+    expect(ofType("aws:cloudwatch/logGroup:LogGroup").map((r) => r.inputs.retentionInDays)).to.deep.equal([7, 7]);
+    expect(ofType("aws:sqs/queue:Queue")).to.deep.equal([]);
+  });
+});

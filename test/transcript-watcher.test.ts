@@ -1,0 +1,162 @@
+/** TranscriptWatcher and ContactFlows under Pulumi's mocks. */
+import { expect } from "chai";
+import { transcriptSettingsToEnv } from "../handlers/transcript-landed/settings";
+import { ContactFlows, TranscriptWatcher, type TranscriptWatcherArgs } from "../infra";
+import { archiveFiles, mockAccount, roleStatements, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+
+const { region, accountId } = mockAccount;
+const instanceId = "11111111-1111-4111-8111-111111111111";
+const tableArn = `arn:aws:dynamodb:${region}:${accountId}:table/chats`;
+
+async function deploy(args: Omit<TranscriptWatcherArgs, "chatsTable">) {
+  const resources = useMocks();
+  const watcher = new TranscriptWatcher("tw", { chatsTable: { name: "chats", arn: tableArn }, ...args });
+  await valueOf(watcher.functionName);
+  await valueOf(watcher.deadLetterQueueUrl);
+  const all = (type: string) => resources.filter((r) => r.type === type);
+  const one = (type: string): MockResource["inputs"] => {
+    const found = all(type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0].inputs;
+  };
+  return { resources, watcher, all, one };
+}
+
+describe("TranscriptWatcher (Pulumi mocks)", () => {
+  describe("on the instance's existing transcript bucket", () => {
+    let deployed: Awaited<ReturnType<typeof deploy>>;
+    before(async () => {
+      deployed = await deploy({ existingStorage: { bucket: "connect-1a2b3c", prefix: "/connect/shop/ChatTranscripts/" } });
+    });
+
+    it("catches Object Created events for that bucket and prefix only", () => {
+      expect(JSON.parse(deployed.one("aws:cloudwatch/eventRule:EventRule").eventPattern)).to.deep.equal({
+        source: ["aws.s3"],
+        "detail-type": ["Object Created"],
+        detail: { bucket: { name: ["connect-1a2b3c"] }, object: { key: [{ prefix: "connect/shop/ChatTranscripts/" }] } },
+      });
+    });
+
+    it("leaves the bucket's notification settings alone", () => {
+      expect(deployed.all("aws:s3/bucketNotification:BucketNotification")).to.deep.equal([]);
+      expect(deployed.all("aws:s3/bucket:Bucket")).to.deep.equal([]);
+    });
+
+    it("queues events, lets only this rule send them, and dead-letters what keeps failing", () => {
+      const [dead, landed] = deployed.all("aws:sqs/queue:Queue");
+      expect(dead.name).to.equal("tw-dead-letters");
+      expect(landed.inputs).to.deep.include({ visibilityTimeoutSeconds: 180, sqsManagedSseEnabled: true });
+      expect(JSON.parse(landed.inputs.redrivePolicy)).to.deep.equal({ deadLetterTargetArn: `arn:aws:sqs:${region}:${accountId}:tw-dead-letters`, maxReceiveCount: 5 });
+      const policy = JSON.parse(deployed.one("aws:sqs/queuePolicy:QueuePolicy").policy);
+      expect(policy.Statement).to.deep.equal([{
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: `arn:aws:sqs:${region}:${accountId}:tw-landed`,
+        Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${accountId}:tw-transcript-created` } },
+      }]);
+      expect(deployed.one("aws:cloudwatch/eventTarget:EventTarget").arn).to.equal(`arn:aws:sqs:${region}:${accountId}:tw-landed`);
+    });
+
+    it("feeds the function in batches that report partial failures", () => {
+      expect(deployed.one("aws:lambda/eventSourceMapping:EventSourceMapping")).to.deep.include({
+        eventSourceArn: `arn:aws:sqs:${region}:${accountId}:tw-landed`,
+        batchSize: 10,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+      });
+    });
+
+    it("tells the function the bucket, the prefix and the table", () => {
+      const fn = deployed.one("aws:lambda/function:Function");
+      expect(fn.environment.variables).to.deep.equal(transcriptSettingsToEnv({ bucket: "connect-1a2b3c", prefix: "connect/shop/ChatTranscripts", chatsTableName: "chats" }));
+      expect(fn).to.deep.include({ runtime: "nodejs22.x", architectures: ["arm64"], timeout: 30 });
+    });
+
+    it("ships only the serialized handler", async () => {
+      expect(Object.keys(await archiveFiles(deployed.one("aws:lambda/function:Function").code))).to.deep.equal(["__index.js"]);
+    });
+
+    it("grants exactly: its logs, its queue, the contact index, ending chats, reading transcripts", () => {
+      expect(roleStatements(deployed.resources, "tw-transcript-landed-role")).to.deep.equal([
+        { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/tw-transcript-landed-tw-transcript-landed-logs:*` },
+        { Sid: "TakeEvents", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: `arn:aws:sqs:${region}:${accountId}:tw-landed` },
+        { Sid: "FindChat", Effect: "Allow", Action: ["dynamodb:Query"], Resource: `${tableArn}/index/byContactId` },
+        { Sid: "EndChat", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: tableArn },
+        { Sid: "ReadTranscripts", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::connect-1a2b3c/connect/shop/ChatTranscripts/*" },
+      ]);
+    });
+  });
+
+  it("turns on EventBridge on an existing bucket only when told to", async () => {
+    const { one } = await deploy({ existingStorage: { bucket: "connect-1a2b3c", prefix: "t", enableEventBridge: true } });
+    expect(one("aws:s3/bucketNotification:BucketNotification")).to.deep.equal({ bucket: "connect-1a2b3c", eventbridge: true });
+  });
+
+  describe("with managed transcript storage", () => {
+    let deployed: Awaited<ReturnType<typeof deploy>>;
+    before(async () => {
+      deployed = await deploy({ manageTranscriptStorage: { instanceId } });
+    });
+
+    it("creates a private, encrypted, TLS-only bucket", () => {
+      const bucket = deployed.one("aws:s3/bucket:Bucket");
+      expect(bucket.forceDestroy).to.equal(false);
+      expect(deployed.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).to.deep.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(deployed.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+      expect(deployed.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+      const policy = JSON.parse(deployed.one("aws:s3/bucketPolicy:BucketPolicy").policy);
+      expect(policy.Statement).to.deep.equal([{
+        Sid: "DenyWithoutTls", Effect: "Deny", Principal: "*", Action: "s3:*",
+        Resource: ["arn:aws:s3:::tw-transcripts", "arn:aws:s3:::tw-transcripts/*"],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }]);
+    });
+
+    it("makes it the instance's chat-transcript storage, with EventBridge on", () => {
+      expect(deployed.one("aws:connect/instanceStorageConfig:InstanceStorageConfig")).to.deep.equal({
+        instanceId,
+        resourceType: "CHAT_TRANSCRIPTS",
+        storageConfig: { storageType: "S3", s3Config: { bucketName: "tw-transcripts", bucketPrefix: "ChatTranscripts" } },
+      });
+      expect(deployed.one("aws:s3/bucketNotification:BucketNotification")).to.deep.equal({ bucket: "tw-transcripts", eventbridge: true });
+      expect(JSON.parse(deployed.one("aws:cloudwatch/eventRule:EventRule").eventPattern).detail.object.key).to.deep.equal([{ prefix: "ChatTranscripts/" }]);
+    });
+  });
+
+  for (const [what, args] of [["both", { existingStorage: { bucket: "b", prefix: "p" }, manageTranscriptStorage: { instanceId } }], ["neither", {}]] as const) {
+    it(`refuses ${what} storage options`, () => {
+      useMocks();
+      expect(() => new TranscriptWatcher("bad", { chatsTable: { name: "chats", arn: tableArn }, ...args })).to.throw("exactly one of existingStorage and manageTranscriptStorage");
+    });
+  }
+});
+
+describe("ContactFlows (Pulumi mocks)", () => {
+  async function deployFlows(defaultQueueName?: string) {
+    const resources = useMocks();
+    const flows = new ContactFlows("flows", { instanceId, defaultQueueName });
+    await valueOf(flows.chatFlowId);
+    const flow = (name: string) => resources.find((r) => r.type === "aws:connect/contactFlow:ContactFlow" && r.name === name)!.inputs;
+    return { flows, flow };
+  }
+  const instanceArn = `arn:aws:connect:${region}:${accountId}:instance/${instanceId}`;
+
+  it("creates both flows with the default queue and the disconnect flow filled in", async () => {
+    const { flows, flow } = await deployFlows();
+    const disconnect = flow("flows-chat-disconnect");
+    const chat = flow("flows-chat");
+    expect(disconnect).to.deep.include({ instanceId, name: "connect-chat test chat disconnect", type: "CONTACT_FLOW" });
+    expect(chat).to.deep.include({ instanceId, name: "connect-chat test chat", type: "CONTACT_FLOW" });
+    const chatContent = JSON.parse(chat.content);
+    const byId = (id: string) => chatContent.Actions.find((a: { Identifier: string }) => a.Identifier === id);
+    expect(byId("hook-disconnect-flow").Parameters.EventHooks.CustomerRemaining).to.equal(`${instanceArn}/contact-flow/flows-chat-disconnect-flow-id`);
+    expect(byId("set-default-queue").Parameters.QueueId).to.equal(`${instanceArn}/queue/BasicQueue-queue-id`);
+    expect(disconnect.content).to.include(`${instanceArn}/queue/BasicQueue-queue-id`).and.not.include("{{");
+    expect(await valueOf(flows.chatFlowId)).to.equal("flows-chat-flow-id");
+  });
+
+  it("falls back to the queue the stack names", async () => {
+    const { flow } = await deployFlows("Support");
+    expect(flow("flows-chat").content).to.include("/queue/Support-queue-id");
+  });
+});
