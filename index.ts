@@ -1,6 +1,6 @@
 /** The connect-chat stack: reads this stack's config and composes the components. */
 import * as pulumi from "@pulumi/pulumi";
-import { ChatApi, ContactFlows, TranscriptWatcher } from "./infra";
+import { ChatApi, ChatSite, ContactFlows, TranscriptWatcher, type ChatSiteArgs } from "./infra";
 import type { RehydrationMode } from "./handlers/start-chat/settings";
 
 const config = new pulumi.Config();
@@ -41,6 +41,17 @@ if (!watcher) {
   pulumi.log.warn("No transcript storage configured (transcriptBucket or manageTranscriptStorage): chats are still resumed correctly, at one DescribeContact call per return.");
 }
 
+// The page reaches the API through its own origin (/api/chat): no CORS needed for it.
+const siteDomainNames = config.getObject<string[]>("siteDomainNames");
+const site = config.getBoolean("site") === false ? undefined : new ChatSite("site", {
+  apiUrl: chatApi.url,
+  priceClass: config.get("sitePriceClass") as ChatSiteArgs["priceClass"],
+  frameAncestors: config.getObject<string[]>("siteFrameAncestors"),
+  domain: siteDomainNames ? { names: siteDomainNames, certificateArn: config.require("siteCertificateArn") } : undefined,
+});
+
+export const siteUrl = site?.url;
+export const siteScriptUrl = site?.scriptUrl;
 export const chatApiUrl = chatApi.url;
 export const chatsTableName = chatApi.tableName;
 export const startChatFunctionName = chatApi.functionName;

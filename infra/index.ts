@@ -1,4 +1,5 @@
 export { ChatApi, type ChatApiArgs } from "./chat-api";
+export { ChatSite, type ChatSiteArgs } from "./chat-site";
 export { ContactFlows, type ContactFlowsArgs } from "./contact-flows";
 export { PrivateBucket, type PrivateBucketArgs } from "./private-bucket";
 export { TranscriptWatcher, type TranscriptWatcherArgs } from "./transcript-watcher";

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface PrivateBucketArgs {
-  /** Statements added to the bucket policy beside the TLS-only rule (e.g. a reader's grant). */
-  extraStatements?: pulumi.Input<pulumi.Input<aws.iam.PolicyStatement>[]>;
+  /** ARN of the one CloudFront distribution that may read the objects (through Origin Access Control). */
+  cloudFrontReader?: pulumi.Input<string>;
   /** Delete the objects with the bucket on `pulumi destroy`. Default false. */
   forceDestroy?: boolean;
 }
@@ -38,7 +38,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
     }, parent);
     this.policy = new aws.s3.BucketPolicy(`${name}-policy`, {
       bucket: this.bucket.id,
-      policy: pulumi.all([this.bucket.arn, args.extraStatements ?? []]).apply(([arn, extra]) => JSON.stringify({
+      policy: pulumi.all([this.bucket.arn, args.cloudFrontReader]).apply(([arn, reader]) => JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {
@@ -49,7 +49,14 @@ export class PrivateBucket extends pulumi.ComponentResource {
             Resource: [arn, `${arn}/*`],
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
-          ...extra,
+          ...(reader ? [{
+            Sid: "OnlyThisDistributionReads",
+            Effect: "Allow",
+            Principal: { Service: "cloudfront.amazonaws.com" },
+            Action: "s3:GetObject",
+            Resource: `${arn}/*`,
+            Condition: { StringEquals: { "AWS:SourceArn": reader } },
+          }] : []),
         ],
       })),
     }, { parent: this, dependsOn: [publicAccess] }); // S3 refuses a policy while the block is being set

@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   const stack = await startLocalStack({ port, dataDir: values.data });
   console.log(`connect-chat local stack on ${stack.url}
+       ${stack.url}/             the customer chat page
   POST ${stack.url}/api/chat     start-chat API (the deployed handler)
        ${stack.url}/connect      Amazon Connect emulator (instance ${stack.settings.instanceId})
        ${stack.url}/dynamodb     DynamoDB (dynalite, ${values.data ? `data in ${values.data}` : "in memory"})

@@ -1,6 +1,7 @@
 /**
- * The local stack on one port: the start-chat handler behind `POST /api/chat`, the Connect
- * emulator under `/connect`, dynalite under `/dynamodb`, and an S3 emulator under `/s3`. The handler is the deployed code; it
+ * The local stack on one port: the customer site at `/`, the start-chat handler behind
+ * `POST /api/chat`, the Connect emulator under `/connect`, dynalite under `/dynamodb`, and an S3
+ * emulator under `/s3`. The handler is the deployed code; it
  * finds the emulators through AWS_ENDPOINT_URL_CONNECT / AWS_ENDPOINT_URL_DYNAMODB like any SDK v3
  * client would.
  */
@@ -15,6 +16,8 @@ import { lambdaRoute } from "./api-gateway";
 import { createConnectEmulator, type ConnectEmulator } from "./connect-emulator";
 import { createLocalDynamo, ensureChatsTable, type LocalDynamo } from "./dynamodb";
 import { createS3Emulator, type S3Emulator } from "./s3-emulator";
+import { staticSite } from "./static-site";
+import { buildSite } from "../www/build";
 
 export const localInstanceId = "11111111-1111-4111-8111-111111111111";
 export const localContactFlowId = "22222222-2222-4222-8222-222222222222";
@@ -44,6 +47,8 @@ export interface LocalStackOptions {
   port?: number;
   /** Keep DynamoDB data in this directory across restarts; in memory when omitted. */
   dataDir?: string;
+  /** Where to build the customer site. Default www/dist. */
+  siteDir?: string;
   settings?: Partial<StartChatSettings>;
 }
 
@@ -64,7 +69,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const s3 = createS3Emulator();
   const emulator = createConnectEmulator({ instanceId: settings.instanceId, contactFlowIds: [settings.contactFlowId], agents });
   // The handler reads its endpoints from the environment, which needs the port: set after listen.
-  const routes: { chat?: ReturnType<typeof lambdaRoute> } = {};
+  const routes: { chat?: ReturnType<typeof lambdaRoute>; site?: ReturnType<typeof staticSite> } = {};
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
@@ -76,6 +81,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       res.writeHead(405, { "content-type": "application/json", allow: "POST" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Use POST." } }));
       return;
     }
+    if (routes.site) return routes.site(req, res, path);
     res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "NOT_FOUND", message: `Nothing at ${path}` } }));
   });
   server.listen(options.port ?? 8080, "127.0.0.1");
@@ -96,6 +102,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await ensureChatsTable(client, settings.chatsTableName);
   client.destroy();
   routes.chat = lambdaRoute(startChatLambda());
+  const site = buildSite(options.siteDir);
+  routes.site = staticSite(site.dir, { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: `${url}/participant` }, url);
 
   return {
     url,

@@ -37,7 +37,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     const { ofType, startChat } = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", transcriptBucket: "connect-1a2b3c", transcriptPrefix: "connect/shop/ChatTranscripts" });
     expect(ofType("aws:connect/contactFlow:ContactFlow")).to.deep.equal([]);
     expect(startChat.environment.variables.CONNECT_CONTACT_FLOW_ID).to.equal("33333333-3333-4333-8333-333333333333");
-    expect(ofType("aws:s3/bucket:Bucket")).to.deep.equal([]);
+    expect(ofType("aws:s3/bucket:Bucket").map((r) => r.name)).to.deep.equal(["site-files"]);
     expect(ofType("aws:s3/bucketNotification:BucketNotification")).to.deep.equal([]);
     expect(JSON.parse(ofType("aws:cloudwatch/eventRule:EventRule")[0].inputs.eventPattern).detail.bucket.name).to.deep.equal(["connect-1a2b3c"]);
   });
@@ -65,5 +65,15 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     expect(ofType("aws:dynamodb/table:Table")[0].inputs.deletionProtectionEnabled).to.equal(true);
     expect(ofType("aws:cloudwatch/logGroup:LogGroup").map((r) => r.inputs.retentionInDays)).to.deep.equal([7, 7]);
     expect(ofType("aws:sqs/queue:Queue")).to.deep.equal([]);
+  });
+
+  it("serves the page with the API behind it, unless told not to deploy a site", async () => {
+    const withSite = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333" });
+    expect(await valueOf(withSite.outputs.siteUrl as pulumi.Output<string>)).to.equal("https://site-cdn.cloudfront.net");
+    const config = withSite.ofType("aws:s3/bucketObjectv2:BucketObjectv2").find((r) => r.inputs.key === "config.json")!.inputs;
+    expect(JSON.parse(config.content).apiUrl).to.equal("/api/chat");
+    const withoutSite = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", site: false });
+    expect(withoutSite.ofType("aws:cloudfront/distribution:Distribution")).to.deep.equal([]);
+    expect(withoutSite.outputs.siteUrl).to.equal(undefined);
   });
 });

@@ -4,18 +4,13 @@
  * Every rejection names the field and the rule; nothing here touches AWS.
  */
 import { fail } from "../http";
+import { agentUsernameProblem, controlCharacters, displayNameProblem } from "./rules";
 import { chatDurationRange, contentTypes, serverAttributes, type ContentType, type StartChatSettings } from "./settings";
 
 export const maxBodyBytes = 16 * 1024;
-const displayNameLength = { min: 1, max: 256 };
-/** Connect user names: 1–100 characters of letters, digits and `_ - . @`. */
-const agentUsernamePattern = /^[A-Za-z0-9_.@-]{1,100}$/;
 /** Resume tokens are 32 random bytes, base64url. */
 export const resumeTokenPattern = /^[A-Za-z0-9_-]{43}$/;
 const contactIdPattern = /^[A-Za-z0-9-]{1,256}$/;
-/** C0 and C1 controls, and the Unicode line/paragraph separators. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const initialMessageLength = { min: 1, max: 1024 };
 
 export interface StartChatRequest {
@@ -119,18 +114,16 @@ function text(value: unknown, field: string): string {
 
 function displayName(value: unknown, field: string): string {
   const name = text(value, field).trim();
-  const length = [...name].length;
-  if (length < displayNameLength.min || length > displayNameLength.max) {
-    invalid(field, `must be ${displayNameLength.min} to ${displayNameLength.max} characters (not counting surrounding spaces)`);
-  }
-  if (controlCharacters.test(name)) invalid(field, "must not contain control characters");
+  const problem = displayNameProblem(name);
+  if (problem) invalid(field, problem);
   return name;
 }
 
 function agentUsername(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   const username = text(value, field).trim();
-  if (!agentUsernamePattern.test(username)) invalid(field, "must be an Amazon Connect username: 1 to 100 letters, digits or _ - . @");
+  const problem = agentUsernameProblem(username);
+  if (problem) invalid(field, problem);
   return username;
 }
 

@@ -33,7 +33,14 @@ export function useMocks(physicalNames: Record<string, string> = {}): MockResour
         state.arn = `arn:${partition}:connect:${region}:${accountId}:instance/${inputs.instanceId}/contact-flow/${name}-flow-id`;
       }
       if (type === "aws:sqs/queue:Queue") state.url = `https://sqs.${region}.amazonaws.com/${accountId}/${physical}`;
-      if (type === "aws:s3/bucket:Bucket") state.arn = `arn:${partition}:s3:::${physical}`;
+      if (type === "aws:s3/bucket:Bucket") {
+        state.arn = `arn:${partition}:s3:::${physical}`;
+        state.bucketRegionalDomainName = `${physical}.s3.${region}.amazonaws.com`;
+      }
+      if (type === "aws:cloudfront/distribution:Distribution") {
+        state.arn = `arn:${partition}:cloudfront::${accountId}:distribution/${name}-id`;
+        state.domainName = `${name}.cloudfront.net`;
+      }
       if (type === "aws:apigatewayv2/api:Api") {
         state.apiEndpoint = `https://${name}.execute-api.${region}.amazonaws.com`;
         state.executionArn = `arn:${partition}:execute-api:${region}:${accountId}:${name}`;

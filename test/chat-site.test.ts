@@ -1,0 +1,122 @@
+/** ChatSite under Pulumi's mocks: bucket, CloudFront, headers, uploaded files, config.json. */
+import { readdirSync } from "node:fs";
+import { expect } from "chai";
+import { ChatSite, type ChatSiteArgs } from "../infra";
+import { buildSite } from "../www/build";
+import { mockAccount, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+
+const apiUrl = "https://abc123.execute-api.us-east-1.amazonaws.com/chat";
+
+async function deploy(extra: Partial<ChatSiteArgs> = {}) {
+  const resources = useMocks();
+  const site = new ChatSite("site", { apiUrl, siteDir: built, ...extra });
+  const url = await valueOf(site.url);
+  await valueOf(site.bucketName);
+  await valueOf(site.distributionId);
+  const all = (type: string) => resources.filter((r: MockResource) => r.type === type);
+  const one = (type: string) => {
+    const found = all(type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0].inputs;
+  };
+  return { resources, site, url, all, one };
+}
+
+let built: string;
+
+describe("ChatSite (Pulumi mocks)", () => {
+  let deployed: Awaited<ReturnType<typeof deploy>>;
+  before(async () => {
+    built = buildSite("test-output/site-build").dir;
+    deployed = await deploy();
+  });
+
+  it("keeps the bucket private: only this distribution reads it, only over TLS", () => {
+    expect(deployed.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).to.deep.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    expect(deployed.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+    expect(JSON.parse(deployed.one("aws:s3/bucketPolicy:BucketPolicy").policy).Statement).to.deep.equal([
+      { Sid: "DenyWithoutTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::site-files", "arn:aws:s3:::site-files/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      {
+        Sid: "OnlyThisDistributionReads", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::site-files/*", Condition: { StringEquals: { "AWS:SourceArn": `arn:aws:cloudfront::${mockAccount.accountId}:distribution/site-cdn-id` } },
+      },
+    ]);
+  });
+
+  it("reads the bucket through Origin Access Control, signed, never OAI", () => {
+    expect(deployed.one("aws:cloudfront/originAccessControl:OriginAccessControl")).to.deep.include({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
+    const [siteOrigin] = deployed.one("aws:cloudfront/distribution:Distribution").origins;
+    expect(siteOrigin).to.deep.equal({ originId: "site", domainName: "site-files.s3.us-east-1.amazonaws.com", originAccessControlId: "site-oac-id" });
+  });
+
+  it("serves HTTPS only, from index.html, compressed, with the headers policy", async () => {
+    const cdn = deployed.one("aws:cloudfront/distribution:Distribution");
+    expect(cdn).to.deep.include({ enabled: true, defaultRootObject: "index.html", priceClass: "PriceClass_100", httpVersion: "http2and3" });
+    expect(cdn.defaultCacheBehavior).to.deep.include({ viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], compress: true, responseHeadersPolicyId: "site-headers-id" });
+    expect(cdn.viewerCertificate).to.deep.equal({ cloudfrontDefaultCertificate: true });
+    expect(deployed.url).to.equal("https://site-cdn.cloudfront.net");
+    expect(await valueOf(deployed.site.scriptUrl)).to.equal("https://site-cdn.cloudfront.net/connect-chat.js");
+  });
+
+  it("sends a CSP limited to the site and Connect's participant service, plus HSTS, nosniff, referrer policy", () => {
+    const { securityHeadersConfig } = deployed.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy");
+    expect(securityHeadersConfig.contentSecurityPolicy).to.deep.equal({
+      override: true,
+      contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+        "connect-src 'self' https://participant.connect.us-east-1.amazonaws.com wss://*.transport.connect.us-east-1.amazonaws.com https://*.s3.us-east-1.amazonaws.com; " +
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'",
+    });
+    expect(securityHeadersConfig).to.deep.include({
+      strictTransportSecurity: { override: true, accessControlMaxAgeSec: 63072000, includeSubdomains: true },
+      contentTypeOptions: { override: true },
+      referrerPolicy: { override: true, referrerPolicy: "strict-origin-when-cross-origin" },
+      frameOptions: { override: true, frameOption: "DENY" },
+    });
+  });
+
+  it("routes /api/* to the API, uncached, rewriting /api/chat to the API's /chat", () => {
+    const cdn = deployed.one("aws:cloudfront/distribution:Distribution");
+    expect(cdn.origins[1]).to.deep.equal({ originId: "api", domainName: "abc123.execute-api.us-east-1.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } });
+    const [api] = cdn.orderedCacheBehaviors;
+    expect(api).to.deep.include({ pathPattern: "/api/*", targetOriginId: "api", viewerProtocolPolicy: "https-only", cachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" });
+    expect(api.allowedMethods).to.include.members(["POST", "OPTIONS"]);
+    const { code, runtime } = deployed.one("aws:cloudfront/function:Function");
+    expect(runtime).to.equal("cloudfront-js-2.0");
+    const handler = new Function(`${code}; return handler;`)() as (event: { request: { uri: string } }) => { uri: string };
+    expect(handler({ request: { uri: "/api/chat" } }).uri).to.equal("/chat");
+  });
+
+  it("uploads every built file with its type and cache rule, and config.json pointing at /api/chat", () => {
+    const objects: Record<string, MockResource["inputs"]> = Object.fromEntries(deployed.all("aws:s3/bucketObjectv2:BucketObjectv2").map((r) => [r.inputs.key, r.inputs]));
+    expect(Object.keys(objects).sort()).to.deep.equal([...readdirSync(built), "config.json"].sort());
+    for (const [key, object] of Object.entries(objects)) {
+      const hashed = /-[0-9a-f]{10}\.(js|css)$/.test(key);
+      expect(object.cacheControl, key).to.equal(hashed ? "public, max-age=31536000, immutable" : "no-cache");
+    }
+    expect(objects["index.html"].contentType).to.equal("text/html; charset=utf-8");
+    expect(objects["connect-chat.js"].contentType).to.equal("text/javascript; charset=utf-8");
+    expect(JSON.parse(objects["config.json"].content)).to.deep.equal({ apiUrl: "/api/chat", region: "us-east-1" });
+  });
+
+  it("without the API behind it: config names the API and the CSP allows its origin", async () => {
+    const { one, all } = await deploy({ apiBehindSite: false, region: "eu-west-2", frameAncestors: ["https://shop.example.com"] });
+    const config = all("aws:s3/bucketObjectv2:BucketObjectv2").find((r) => r.inputs.key === "config.json")!.inputs;
+    expect(JSON.parse(config.content)).to.deep.equal({ apiUrl, region: "eu-west-2" });
+    const { securityHeadersConfig } = one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy");
+    expect(securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy)
+      .to.include("connect-src 'self' https://abc123.execute-api.us-east-1.amazonaws.com https://participant.connect.eu-west-2.amazonaws.com")
+      .and.include("frame-ancestors https://shop.example.com");
+    expect(securityHeadersConfig).to.not.have.property("frameOptions");
+    expect(one("aws:cloudfront/distribution:Distribution").orderedCacheBehaviors).to.deep.equal([]);
+    expect(all("aws:cloudfront/function:Function")).to.deep.equal([]);
+  });
+
+  it("on a custom domain: its names, its certificate, TLS 1.2 at least", async () => {
+    const { one, url } = await deploy({ domain: { names: ["chat.example.com"], certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" }, priceClass: "PriceClass_All" });
+    const cdn = one("aws:cloudfront/distribution:Distribution");
+    expect(cdn.aliases).to.deep.equal(["chat.example.com"]);
+    expect(cdn.viewerCertificate).to.deep.equal({ acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+    expect(cdn.priceClass).to.equal("PriceClass_All");
+    expect(url).to.equal("https://chat.example.com");
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The one module that knows ChatJS (amazon-connect-chatjs): it loads the library when a chat
+ * starts, opens the customer's session, and turns ChatJS callbacks into a small interface.
+ */
+import type { StartChatData } from "./api";
+import { contentTypes, type ChatItem } from "./transcript";
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "lost";
+
+export interface ChatConnection {
+  participantId: string;
+  send(text: string): Promise<void>;
+  sendTyping(): void;
+  markRead(messageId: string): void;
+  sendAttachment(file: File): Promise<void>;
+  downloadAttachment(attachmentId: string): Promise<Blob>;
+  /** The whole transcript so far, including a previous chat this one continues. */
+  history(): Promise<ChatItem[]>;
+  end(): Promise<void>;
+}
+
+export interface ChatHandlers {
+  item(item: ChatItem): void;
+  typing(item: ChatItem): void;
+  ended(): void;
+  state(state: ConnectionState): void;
+}
+
+export interface ChatJsOptions {
+  /** URL of the ChatJS script (served beside the widget). */
+  scriptUrl: string;
+  region: string;
+  /** Participant service URL; only the local stack sets it. */
+  participantEndpoint?: string;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- ChatJS is a global without usable module types */
+let loading: Promise<any> | undefined;
+
+function loadChatJs(scriptUrl: string): Promise<any> {
+  const global = window as any;
+  if (global.connect?.ChatSession) return Promise.resolve(global.connect);
+  loading ??= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = scriptUrl;
+    script.async = true;
+    script.onload = () => (global.connect?.ChatSession ? resolve(global.connect) : reject(new Error("ChatJS did not load")));
+    script.onerror = () => {
+      loading = undefined;
+      reject(new Error("ChatJS could not be downloaded"));
+    };
+    document.head.appendChild(script);
+  });
+  return loading;
+}
+
+export async function openChat(data: StartChatData, options: ChatJsOptions, on: ChatHandlers): Promise<ChatConnection> {
+  const connect = await loadChatJs(options.scriptUrl);
+  connect.ChatSession.setGlobalConfig({
+    region: options.region,
+    ...(options.participantEndpoint && { endpoint: options.participantEndpoint }),
+    loggerConfig: { level: connect.ChatSession.LogLevel.WARN },
+  });
+  const { ContactId, ParticipantId, ParticipantToken } = data.startChatResult;
+  const session = connect.ChatSession.create({
+    chatDetails: { contactId: ContactId, participantId: ParticipantId, participantToken: ParticipantToken },
+    options: { region: options.region },
+    type: connect.ChatSession.SessionTypes.CUSTOMER,
+    disableCSM: true,
+  });
+  session.onMessage((event: any) => on.item(event.data));
+  session.onReadReceipt((event: any) => on.item(event.data));
+  session.onDeliveredReceipt((event: any) => on.item(event.data));
+  session.onTyping((event: any) => on.typing(event.data));
+  session.onEnded(() => on.ended());
+  session.onConnectionEstablished(() => on.state("connected"));
+  session.onConnectionLost(() => on.state("reconnecting"));
+  session.onConnectionBroken(() => on.state("lost"));
+  on.state("connecting");
+  await session.connect();
+
+  let lastTyping = 0;
+  const receipt = (contentType: string, messageId: string) =>
+    session.sendEvent({ contentType, content: JSON.stringify({ messageId }) }).catch(() => undefined);
+  return {
+    participantId: ParticipantId,
+    async send(text) {
+      await session.sendMessage({ contentType: contentTypes.plain, message: text });
+    },
+    sendTyping() {
+      // Connect shows "typing" for a few seconds per event; one every 3 s keeps it on.
+      if (Date.now() - lastTyping < 3000) return;
+      lastTyping = Date.now();
+      session.sendEvent({ contentType: contentTypes.typing }).catch(() => undefined);
+    },
+    markRead(messageId) {
+      void receipt(contentTypes.read, messageId);
+    },
+    async sendAttachment(file) {
+      await session.sendAttachment({ attachment: file });
+    },
+    downloadAttachment: (attachmentId) => session.downloadAttachment({ attachmentId }),
+    async history() {
+      const items: ChatItem[] = [];
+      let nextToken: string | undefined;
+      do {
+        const { data } = await session.getTranscript({ maxResults: 100, sortOrder: "ASCENDING", scanDirection: "BACKWARD", ...(nextToken && { nextToken }) });
+        items.push(...(data?.Transcript ?? []));
+        nextToken = data?.NextToken;
+      } while (nextToken && items.length < 1000);
+      return items;
+    },
+    async end() {
+      await session.disconnectParticipant();
+    },
+  };
+}

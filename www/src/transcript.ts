@@ -1,0 +1,118 @@
+/**
+ * The chat as the page shows it, built from the items Connect delivers (live over the websocket,
+ * or from GetTranscript after a reload or a reconnect). Pure: the same items in any order and any
+ * number of times give the same transcript.
+ */
+import { parsePicker, type Picker } from "./interactive";
+
+/** An item as Connect's participant service delivers it. */
+export interface ChatItem {
+  Id: string;
+  Type: string;
+  ContentType?: string;
+  Content?: string;
+  AbsoluteTime?: string;
+  ParticipantId?: string;
+  ParticipantRole?: string;
+  DisplayName?: string;
+  Attachments?: { AttachmentId: string; AttachmentName: string; ContentType?: string; Status?: string }[];
+  MessageMetadata?: { MessageId: string; Receipts?: { DeliveredTimestamp?: string; ReadTimestamp?: string; RecipientParticipantId?: string }[] };
+}
+
+export type Role = "customer" | "agent" | "system";
+
+interface EntryBase {
+  id: string;
+  time: number;
+  role: Role;
+  name: string;
+}
+
+export type Entry =
+  | (EntryBase & { kind: "message"; markdown: boolean; text: string; receipt?: "delivered" | "read" })
+  | (EntryBase & { kind: "attachment"; attachmentId: string; fileName: string })
+  | (EntryBase & { kind: "picker"; picker: Picker })
+  | (EntryBase & { kind: "notice"; text: string });
+
+export const contentTypes = {
+  plain: "text/plain",
+  markdown: "text/markdown",
+  interactive: "application/vnd.amazonaws.connect.message.interactive",
+  typing: "application/vnd.amazonaws.connect.event.typing",
+  delivered: "application/vnd.amazonaws.connect.event.message.delivered",
+  read: "application/vnd.amazonaws.connect.event.message.read",
+  joined: "application/vnd.amazonaws.connect.event.participant.joined",
+  left: "application/vnd.amazonaws.connect.event.participant.left",
+  ended: "application/vnd.amazonaws.connect.event.chat.ended",
+} as const;
+
+export interface Transcript {
+  entries: Entry[];
+  ended: boolean;
+}
+
+export const emptyTranscript: Transcript = { entries: [], ended: false };
+
+function roleOf(item: ChatItem): Role {
+  if (item.ParticipantRole === "CUSTOMER") return "customer";
+  return item.ParticipantRole === "AGENT" || item.ParticipantRole === "CUSTOM_BOT" ? "agent" : "system";
+}
+
+/** The entry an item shows as, or undefined for items that are not shown (typing, receipts, …). */
+export function entryOf(item: ChatItem, selfParticipantId?: string): Entry | undefined {
+  const base: EntryBase = {
+    id: item.Id,
+    time: Date.parse(item.AbsoluteTime ?? "") || 0,
+    role: roleOf(item),
+    name: item.DisplayName ?? (item.ParticipantRole === "SYSTEM" ? "System" : ""),
+  };
+  if (item.Type === "ATTACHMENT" && item.Attachments?.length) {
+    const [file] = item.Attachments;
+    return { ...base, kind: "attachment", attachmentId: file.AttachmentId, fileName: file.AttachmentName };
+  }
+  if (item.Type === "MESSAGE") {
+    if (item.ContentType === contentTypes.interactive) {
+      const picker = parsePicker(item.Content);
+      return picker ? { ...base, kind: "picker", picker } : undefined;
+    }
+    if (item.ContentType !== contentTypes.plain && item.ContentType !== contentTypes.markdown) return undefined;
+    return { ...base, kind: "message", markdown: item.ContentType === contentTypes.markdown, text: item.Content ?? "" };
+  }
+  if (item.Type === "EVENT") {
+    const who = item.DisplayName || (base.role === "agent" ? "The agent" : "Someone");
+    const isSelf = selfParticipantId !== undefined && item.ParticipantId === selfParticipantId;
+    if (item.ContentType === contentTypes.joined && !isSelf && base.role !== "system") return { ...base, kind: "notice", text: `${who} joined the chat` };
+    if (item.ContentType === contentTypes.left && !isSelf && base.role !== "system") return { ...base, kind: "notice", text: `${who} left the chat` };
+    if (item.ContentType === contentTypes.ended) return { ...base, kind: "notice", text: "The chat has ended" };
+  }
+  return undefined;
+}
+
+/** The transcript with `item` applied; unchanged for duplicates and for items that show nothing. */
+export function applyItem(transcript: Transcript, item: ChatItem, selfParticipantId?: string): Transcript {
+  const ended = transcript.ended || (item.Type === "EVENT" && item.ContentType === contentTypes.ended);
+  const receipt: "read" | "delivered" | undefined = item.ContentType === contentTypes.read ? "read" : item.ContentType === contentTypes.delivered ? "delivered" : undefined;
+  if (receipt && item.MessageMetadata) {
+    const entries = transcript.entries.map((entry) =>
+      entry.id === item.MessageMetadata!.MessageId && entry.kind === "message" && entry.receipt !== "read" ? { ...entry, receipt } : entry);
+    return { entries, ended };
+  }
+  const entry = entryOf(item, selfParticipantId);
+  if (!entry || transcript.entries.some((existing) => existing.id === entry.id)) return ended === transcript.ended ? transcript : { ...transcript, ended };
+  const entries = [...transcript.entries];
+  let at = entries.length;
+  while (at > 0 && entries[at - 1].time > entry.time) at--;
+  entries.splice(at, 0, entry);
+  return { entries, ended };
+}
+
+/** A plain-text transcript for the customer to keep. */
+export function transcriptText(transcript: Transcript, locale?: string): string {
+  return transcript.entries.map((entry) => {
+    const time = entry.time ? new Date(entry.time).toLocaleString(locale) : "";
+    const what = entry.kind === "message" || entry.kind === "notice" ? entry.text
+      : entry.kind === "attachment" ? `[attachment: ${entry.fileName}]`
+        : `${entry.picker.title}: ${entry.picker.choices.map((c) => c.label).join(" | ")}`;
+    return entry.kind === "notice" ? `${time} — ${what}` : `${time} ${entry.name}: ${what}`;
+  }).join("\n") + "\n";
+}
