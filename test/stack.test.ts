@@ -13,8 +13,8 @@ async function runStack(config: Record<string, unknown>) {
   delete require.cache[require.resolve("../index")];
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on load, like `pulumi up`
   const outputs = require("../index") as Record<string, pulumi.Output<unknown> | undefined>;
-  await valueOf(outputs.chatApiUrl!);
-  await valueOf(outputs.startChatFunctionName!);
+  // Every stack output resolved means every resource behind them is registered.
+  await Promise.all(Object.values(outputs).filter((output) => pulumi.Output.isInstance(output)).map((output) => valueOf(output as pulumi.Output<unknown>)));
   const ofType = (type: string) => resources.filter((r: MockResource) => r.type === type);
   const startChat = ofType("aws:lambda/function:Function").find((r) => r.name === "chat-start-chat")!.inputs;
   return { outputs, ofType, startChat };

@@ -203,11 +203,12 @@ describe("POST /api/chat (local stack)", () => {
       stack.emulator.endContact(first.startChatResult.ContactId);
       const before = stack.emulator.contacts().length;
       // A slow Connect makes every request read the ended chat before any records the new one.
-      stack.emulator.setFaults({ operations: ["StartChatContact"], latencyMs: 300 });
+      stack.emulator.setFaults({ operations: ["StartChatContact"], latencyMs: 1000 });
       stack.emulator.resetCallCounts();
       const responses = await Promise.all(Array.from({ length: 50 }, () => postChat(stack, { name: "Max", resumeToken: first.resumeToken })));
       expect(responses.map((r) => r.status)).to.deep.equal(Array(50).fill(200));
-      expect(stack.emulator.callCounts().StartChatContact).to.equal(50);
+      // Several of them raced to start it (each request that came later simply resumed it).
+      expect(stack.emulator.callCounts().StartChatContact).to.be.greaterThan(1);
       const contactIds = new Set(responses.map((r) => r.body.data!.startChatResult.ContactId));
       expect(contactIds.size).to.equal(1);
       expect(stack.emulator.contacts().length - before).to.equal(1);

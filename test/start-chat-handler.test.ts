@@ -61,13 +61,15 @@ describe("start-chat handler", () => {
     });
 
     it("creates exactly one contact for 50 simultaneous first starts of one customer", async () => {
-      stack.emulator.setFaults({ operations: ["StartChatContact"], latencyMs: 300 });
+      stack.emulator.setFaults({ operations: ["StartChatContact"], latencyMs: 1000 });
+      stack.emulator.resetCallCounts();
       const before = stack.emulator.contacts().length;
       const d = deps(jwt);
       const responses = await Promise.all(Array.from({ length: 50 }, () => call(d, { name: "Rae" }, signedIn("user-rae"))));
       expect(new Set(responses.map((r) => r.status))).to.deep.equal(new Set([200]));
       expect(new Set(responses.map((r) => r.body.data!.startChatResult.ContactId)).size).to.equal(1);
       expect(stack.emulator.contacts().length - before).to.equal(1);
+      expect(stack.emulator.callCounts().StartChatContact).to.be.greaterThan(1);
     });
   });
 

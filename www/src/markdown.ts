@@ -31,7 +31,9 @@ export function parseInline(source: string): Inline[] {
   const text = (value: string) => {
     value.split("\n").forEach((line, i) => {
       if (i > 0) out.push({ type: "br" });
-      if (line) out.push({ type: "text", text: line });
+      const previous = out[out.length - 1];
+      if (line && previous?.type === "text") previous.text += line;
+      else if (line) out.push({ type: "text", text: line });
     });
   };
   let last = 0;
