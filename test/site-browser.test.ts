@@ -82,9 +82,10 @@ describe("customer page (Chromium)", () => {
 
   it("resumes the same chat after a reload", async () => {
     await page.getByLabel("Your name").fill("Rui");
+    // Listen before clicking: a fast answer must not slip past the listener.
+    const firstResponse = page.waitForResponse((r) => r.url().endsWith("/api/chat"));
     await page.getByRole("button", { name: "Start chat" }).click();
-    const first = await page.waitForResponse((r) => r.url().endsWith("/api/chat"));
-    const started = (await first.json()).data;
+    const started = (await (await firstResponse).json()).data;
     await page.locator(".cc-chat:visible").waitFor();
     const resumedResponse = page.waitForResponse((r) => r.url().endsWith("/api/chat"));
     await page.reload();
