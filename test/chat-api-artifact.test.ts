@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { ChatApi } from "../infra";
 import { localContactFlowId, localInstanceId, type LocalStack } from "../local/stack";
 import { localStack } from "./support/hooks";
-import { archiveFiles, resourceOf, useMocks, valueOf } from "./support/pulumi-mocks";
+import { allRegistered, archiveFiles, resourceOf, useMocks, valueOf } from "./support/pulumi-mocks";
 
 const run = promisify(execFile);
 
@@ -30,6 +30,7 @@ describe("start-chat artifact (serialized by Pulumi)", () => {
     stack = await localStack();
     const resources = useMocks({ "artifact-chats": stack.settings.chatsTableName });
     const api = new ChatApi("artifact", { instanceId: localInstanceId, contactFlowId: localContactFlowId, allowedOrigins: [] });
+    await allRegistered();
     await valueOf(api.functionArn);
     const fn = resourceOf(resources, "aws:lambda/function:Function").inputs;
     const dir = mkdtempSync(join(tmpdir(), "start-chat-artifact-"));

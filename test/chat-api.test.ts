@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ChatApi, type ChatApiArgs } from "../infra";
 import { settingsToEnv } from "../handlers/start-chat/settings";
 import { localSettings } from "../local/stack";
-import { archiveFiles, mockAccount, resourceOf, roleStatements, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { allRegistered, archiveFiles, mockAccount, resourceOf, roleStatements, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const instanceId = "11111111-1111-4111-8111-111111111111";
 const contactFlowId = "22222222-2222-4222-8222-222222222222";
@@ -12,6 +12,7 @@ const instanceArn = `arn:aws:connect:${mockAccount.region}:${mockAccount.account
 async function deploy(name: string, extra: Partial<ChatApiArgs> = {}) {
   const resources = useMocks();
   const api = new ChatApi(name, { instanceId, contactFlowId, allowedOrigins: ["https://shop.example.com"], ...extra });
+  await allRegistered();
   const outputs = {
     url: await valueOf(api.url),
     tableName: await valueOf(api.tableName),

@@ -3,16 +3,15 @@ import { readdirSync } from "node:fs";
 import { expect } from "chai";
 import { ChatSite, type ChatSiteArgs } from "../infra";
 import { buildSite } from "../www/build";
-import { mockAccount, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { allRegistered, mockAccount, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const apiUrl = "https://abc123.execute-api.us-east-1.amazonaws.com/chat";
 
 async function deploy(extra: Partial<ChatSiteArgs> = {}) {
   const resources = useMocks();
   const site = new ChatSite("site", { apiUrl, siteDir: built, ...extra });
+  await allRegistered();
   const url = await valueOf(site.url);
-  await valueOf(site.bucketName);
-  await valueOf(site.distributionId);
   const all = (type: string) => resources.filter((r: MockResource) => r.type === type);
   const one = (type: string) => {
     const found = all(type);

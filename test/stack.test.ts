@@ -1,7 +1,7 @@
 /** index.ts under Pulumi's mocks: what each kind of stack config composes. */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { allRegistered, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const instanceId = "11111111-1111-4111-8111-111111111111";
 
@@ -13,8 +13,7 @@ async function runStack(config: Record<string, unknown>) {
   delete require.cache[require.resolve("../index")];
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on load, like `pulumi up`
   const outputs = require("../index") as Record<string, pulumi.Output<unknown> | undefined>;
-  // Every stack output resolved means every resource behind them is registered.
-  await Promise.all(Object.values(outputs).filter((output) => pulumi.Output.isInstance(output)).map((output) => valueOf(output as pulumi.Output<unknown>)));
+  await allRegistered();
   const ofType = (type: string) => resources.filter((r: MockResource) => r.type === type);
   const startChat = ofType("aws:lambda/function:Function").find((r) => r.name === "chat-start-chat")!.inputs;
   return { outputs, ofType, startChat };

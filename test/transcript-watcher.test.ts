@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { transcriptSettingsToEnv } from "../handlers/transcript-landed/settings";
 import { ContactFlows, TranscriptWatcher, type TranscriptWatcherArgs } from "../infra";
-import { archiveFiles, mockAccount, roleStatements, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { allRegistered, archiveFiles, mockAccount, roleStatements, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const { region, accountId } = mockAccount;
 const instanceId = "11111111-1111-4111-8111-111111111111";
@@ -11,8 +11,7 @@ const tableArn = `arn:aws:dynamodb:${region}:${accountId}:table/chats`;
 async function deploy(args: Omit<TranscriptWatcherArgs, "chatsTable">) {
   const resources = useMocks();
   const watcher = new TranscriptWatcher("tw", { chatsTable: { name: "chats", arn: tableArn }, ...args });
-  await valueOf(watcher.functionName);
-  await valueOf(watcher.deadLetterQueueUrl);
+  await allRegistered();
   const all = (type: string) => resources.filter((r) => r.type === type);
   const one = (type: string): MockResource["inputs"] => {
     const found = all(type);
@@ -135,7 +134,7 @@ describe("ContactFlows (Pulumi mocks)", () => {
   async function deployFlows(defaultQueueName?: string) {
     const resources = useMocks();
     const flows = new ContactFlows("flows", { instanceId, defaultQueueName });
-    await valueOf(flows.chatFlowId);
+    await allRegistered();
     const flow = (name: string) => resources.find((r) => r.type === "aws:connect/contactFlow:ContactFlow" && r.name === name)!.inputs;
     return { flows, flow };
   }

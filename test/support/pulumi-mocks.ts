@@ -61,6 +61,17 @@ export function useMocks(physicalNames: Record<string, string> = {}): MockResour
   return resources;
 }
 
+/**
+ * Resolves once every resource the program has created so far is registered with the mocks.
+ * Awaiting outputs is not enough: a resource no output depends on (a Lambda still serializing its
+ * code) may register later. This is the wait `pulumi.runtime.disconnect()` does, without the
+ * disconnecting; the runtime exports it but keeps it out of its typings.
+ */
+export function allRegistered(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
