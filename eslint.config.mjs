@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "test-output/", "www/dist/"] },
+  { ignores: ["node_modules/", "bin/", "test-output/", "www/dist/", "local/agent-console/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["local/connect-emulator.ts"],
+    files: ["local/connect-emulator.ts", "local/participant-service.ts"],
     // The emulator reads untyped wire JSON, like the service it stands in for.
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },

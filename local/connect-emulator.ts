@@ -5,28 +5,14 @@
  * idempotency, the active-chat quota (429 LimitExceededException), persistent chat only from an
  * ended contact and only once, and the error shapes. Fault switches make it throttle, fail or lag.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody } from "./api-gateway";
+import type { ChatState, Contact } from "./chat-state";
 
 export interface LocalAgent {
   username: string;
   displayName: string;
-}
-
-export interface EmulatedContact {
-  id: string;
-  participantId: string;
-  participantToken: string;
-  contactFlowId: string;
-  displayName: string;
-  attributes: Record<string, string>;
-  /** Epoch seconds. */
-  initiationTimestamp: number;
-  disconnectTimestamp?: number;
-  continuedFromContactId?: string;
-  /** True once a later contact has continued this one (Connect allows that once). */
-  continued?: boolean;
 }
 
 export interface Faults {
@@ -46,6 +32,9 @@ export interface ConnectEmulatorOptions {
   instanceId: string;
   contactFlowIds: string[];
   agents: LocalAgent[];
+  chats: ChatState;
+  /** Runs the contact's flow once the contact exists. */
+  onChatStarted?: (contact: Contact) => void;
   region?: string;
   /** Connect's concurrent active chat quota; 429 LimitExceededException beyond it. */
   maxActiveChats?: number;
@@ -57,13 +46,13 @@ interface Reply {
   errorType?: string;
 }
 
-class ConnectError extends Error {
+export class ConnectError extends Error {
   constructor(readonly status: number, readonly errorType: string, message: string) {
     super(message);
   }
 }
 
-const account = "000000000000";
+export const localAccount = "000000000000";
 
 /** A stable, UUID-shaped id for a local agent, so routing tests can predict it. */
 export function localUserId(username: string): string {
@@ -73,9 +62,9 @@ export function localUserId(username: string): string {
 
 export function createConnectEmulator(options: ConnectEmulatorOptions) {
   const region = options.region ?? "us-east-1";
-  const instanceArn = `arn:aws:connect:${region}:${account}:instance/${options.instanceId}`;
-  const contacts = new Map<string, EmulatedContact>();
-  const byClientToken = new Map<string, EmulatedContact>();
+  const instanceArn = `arn:aws:connect:${region}:${localAccount}:instance/${options.instanceId}`;
+  const { chats } = options;
+  const byClientToken = new Map<string, Contact>();
   const calls = new Map<string, number>();
   let faults: Faults = {};
 
@@ -83,7 +72,7 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
   const checkInstance = (instanceId: unknown) => {
     if (instanceId !== options.instanceId) throw new ConnectError(404, "ResourceNotFoundException", `Instance not found: ${String(instanceId)}`);
   };
-  const activeChats = () => [...contacts.values()].filter((contact) => !contact.disconnectTimestamp).length;
+  const activeChats = () => chats.all().filter((contact) => !contact.disconnectTimestamp).length;
 
   function startChatContact(body: Record<string, any>): Reply {
     checkInstance(body.InstanceId);
@@ -102,11 +91,11 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
     const attributeBytes = Object.entries(attributes).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
     if (attributeBytes > 32768) throw invalid("Attributes exceed 32 KB");
 
-    let source: EmulatedContact | undefined;
+    let source: Contact | undefined;
     if (body.PersistentChat) {
       const { RehydrationType, SourceContactId } = body.PersistentChat;
       if (RehydrationType !== "FROM_SEGMENT" && RehydrationType !== "ENTIRE_PAST_SESSION") throw invalid("Invalid RehydrationType");
-      source = contacts.get(SourceContactId);
+      source = chats.contact(SourceContactId);
       if (!source) throw new ConnectError(404, "ResourceNotFoundException", "Source contact not found");
       if (!source.disconnectTimestamp) throw invalid("Only chat sessions that have ended can be rehydrated");
       if (source.continued) throw invalid("The source contact has already been continued");
@@ -115,34 +104,35 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
       throw new ConnectError(429, "LimitExceededException", "The concurrent active chat quota is reached");
     }
 
-    const contact: EmulatedContact = {
+    const { contact, customer } = chats.add({
       id: randomUUID(),
-      participantId: randomUUID(),
-      participantToken: randomBytes(64).toString("base64url"),
       contactFlowId: body.ContactFlowId,
-      displayName,
       attributes,
       initiationTimestamp: Date.now() / 1000,
       continuedFromContactId: source?.id,
-    };
+    }, { displayName });
     if (source) source.continued = true;
-    contacts.set(contact.id, contact);
     if (token) byClientToken.set(token, contact);
+    if (body.InitialMessage?.Content) {
+      chats.post(contact, customer, { Type: "MESSAGE", ContentType: body.InitialMessage.ContentType, Content: body.InitialMessage.Content });
+    }
+    options.onChatStarted?.(contact);
     return { status: 200, body: started(contact) };
   }
 
-  function started(contact: EmulatedContact) {
+  function started(contact: Contact) {
+    const [customer] = contact.participants;
     return {
       ContactId: contact.id,
-      ParticipantId: contact.participantId,
-      ParticipantToken: contact.participantToken,
+      ParticipantId: customer.id,
+      ParticipantToken: customer.token,
       ...(contact.continuedFromContactId && { ContinuedFromContactId: contact.continuedFromContactId }),
     };
   }
 
   function describeContact(instanceId: string, contactId: string): Reply {
     checkInstance(instanceId);
-    const contact = contacts.get(contactId);
+    const contact = chats.contact(contactId);
     if (!contact) throw new ConnectError(404, "ResourceNotFoundException", "Contact not found");
     return {
       status: 200,
@@ -188,11 +178,11 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
     return { status: 200, body: {} };
   }
 
-  /** Ends a contact as an agent or customer leaving would. False when there is no such contact. */
+  /** Ends a contact as StopContact would. False when there is no such contact. */
   function endContact(contactId: string): boolean {
-    const contact = contacts.get(contactId);
+    const contact = chats.contact(contactId);
     if (!contact) return false;
-    contact.disconnectTimestamp ??= Date.now() / 1000;
+    chats.end(contact);
     return true;
   }
 
@@ -240,8 +230,8 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
   return {
     handle,
     endContact,
-    contact: (contactId: string) => contacts.get(contactId),
-    contacts: () => [...contacts.values()],
+    contact: (contactId: string) => chats.contact(contactId),
+    contacts: () => chats.all(),
     /** How many times each operation was called: what a request costs in AWS calls. */
     callCounts: () => Object.fromEntries(calls) as Record<string, number>,
     /** Replaces the fault switches; `{}` turns them all off. */

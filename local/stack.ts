@@ -1,26 +1,39 @@
 /**
- * The local stack on one port: the customer site at `/`, the start-chat handler behind
- * `POST /api/chat`, the Connect emulator under `/connect`, dynalite under `/dynamodb`, and an S3
- * emulator under `/s3`. The handler is the deployed code; it
- * finds the emulators through AWS_ENDPOINT_URL_CONNECT / AWS_ENDPOINT_URL_DYNAMODB like any SDK v3
- * client would.
+ * The local stack on one port:
+ * - `/` the customer site and `/agent` the agent console;
+ * - `POST /api/chat` the start-chat handler, the deployed code;
+ * - the Connect emulator: control plane under `/connect`, participant service and websocket under
+ *   `/participant`, running our contact flows and writing transcripts when chats end;
+ * - dynalite under `/dynamodb`, an S3 emulator under `/s3`.
+ * The handlers find the emulators through AWS_ENDPOINT_URL_* like any SDK v3 client would.
  */
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { fillFlow, readFlow, type Flow } from "../contact-flows/flows";
 import { startChatLambda } from "../handlers/start-chat";
 import { settingsToEnv, type StartChatSettings } from "../handlers/start-chat/settings";
+import { transcriptLandedLambda } from "../handlers/transcript-landed";
+import { transcriptSettingsToEnv } from "../handlers/transcript-landed/settings";
+import { buildSite } from "../www/build";
+import { createAgentApi } from "./agent-api";
 import agents from "./agents.json";
+import { buildAgentConsole } from "./agent-console/build";
 import { lambdaRoute } from "./api-gateway";
-import { createConnectEmulator, type ConnectEmulator } from "./connect-emulator";
+import { createChatState } from "./chat-state";
+import { createConnectEmulator, localAccount, localUserId, type ConnectEmulator } from "./connect-emulator";
 import { createLocalDynamo, ensureChatsTable, type LocalDynamo } from "./dynamodb";
+import { createFlowRunner } from "./flow-runner";
+import { createParticipantService, type ParticipantService } from "./participant-service";
 import { createS3Emulator, type S3Emulator } from "./s3-emulator";
 import { staticSite } from "./static-site";
-import { buildSite } from "../www/build";
+import { createTranscriptWriter } from "./transcripts";
 
 export const localInstanceId = "11111111-1111-4111-8111-111111111111";
 export const localContactFlowId = "22222222-2222-4222-8222-222222222222";
+export const localDisconnectFlowId = "33333333-3333-4333-8333-333333333333";
+export const localQueueId = "44444444-4444-4444-8444-444444444444";
 
 export const localSettings: StartChatSettings = {
   instanceId: localInstanceId,
@@ -49,14 +62,20 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Where to build the customer site. Default www/dist. */
   siteDir?: string;
+  /** The longest a flow's Wait lasts, in ms. Default: as the flow says (8 h for the disconnect flow). */
+  maxWaitMs?: number;
   settings?: Partial<StartChatSettings>;
 }
 
 export interface LocalStack {
   url: string;
   emulator: ConnectEmulator;
+  participants: ParticipantService;
   dynamo: LocalDynamo;
   s3: S3Emulator;
+  transcripts: ReturnType<typeof createTranscriptWriter>;
+  /** Flows that failed (an action the runner does not know, say). */
+  flowErrors: Error[];
   /** The environment the handler runs with; give it to another process to run the same. */
   env: Record<string, string>;
   settings: StartChatSettings;
@@ -67,15 +86,50 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const settings = { ...localSettings, ...options.settings };
   const dynamo = createLocalDynamo(options.dataDir);
   const s3 = createS3Emulator();
-  const emulator = createConnectEmulator({ instanceId: settings.instanceId, contactFlowIds: [settings.contactFlowId], agents });
-  // The handler reads its endpoints from the environment, which needs the port: set after listen.
-  const routes: { chat?: ReturnType<typeof lambdaRoute>; site?: ReturnType<typeof staticSite> } = {};
+  const chats = createChatState();
+  const flowErrors: Error[] = [];
+  const instanceArn = `arn:aws:connect:us-east-1:${localAccount}:instance/${settings.instanceId}`;
+  const flowArn = (id: string) => `${instanceArn}/contact-flow/${id}`;
+  const queueArn = `${instanceArn}/queue/${localQueueId}`;
+  // The flows as ContactFlows deploys them, filled in with this instance's ARNs.
+  const flows = new Map<string, Flow>();
+  const chatFlow = fillFlow(readFlow("chat"), { DEFAULT_QUEUE_ARN: queueArn, DISCONNECT_FLOW_ARN: flowArn(localDisconnectFlowId) });
+  const disconnectFlow = fillFlow(readFlow("chat-disconnect"), { DEFAULT_QUEUE_ARN: queueArn });
+  for (const [id, flow] of [[settings.contactFlowId, chatFlow], [localDisconnectFlowId, disconnectFlow]] as const) {
+    flows.set(id, flow);
+    flows.set(flowArn(id), flow);
+  }
+  const runner = createFlowRunner({
+    chats,
+    flows,
+    agentIds: new Set(agents.map((agent) => localUserId(agent.username))),
+    queueIds: new Set([localQueueId, queueArn]),
+    maxWaitMs: options.maxWaitMs ?? Number.MAX_SAFE_INTEGER,
+    onError: (contact, error) => {
+      flowErrors.push(error);
+      console.error(`contact ${contact.id}: ${error.message}`);
+    },
+  });
+  const emulator = createConnectEmulator({
+    instanceId: settings.instanceId,
+    contactFlowIds: [settings.contactFlowId],
+    agents,
+    chats,
+    onChatStarted: (contact) => void runner.run(contact, contact.contactFlowId),
+  });
+  const routes: { chat?: ReturnType<typeof lambdaRoute>; site?: ReturnType<typeof staticSite>; agentConsole?: ReturnType<typeof staticSite> } = {};
+  const participantsRef: { service?: ParticipantService } = {};
+  const agentApi = createAgentApi({ chats, agents });
+  // The handlers read their endpoints from the environment, which needs the port: set after listen.
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
     if (path === "/dynamodb" || path.startsWith("/dynamodb/")) return dynamo.handle(req, res);
     if (path.startsWith("/connect/")) return void emulator.handle(req, res, path.slice("/connect".length));
     if (path.startsWith("/s3/")) return void s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
+    if (path.startsWith("/participant/") && participantsRef.service) return void participantsRef.service.handle(req, res, path);
+    if (path.startsWith("/agent-api/")) return void agentApi(req, res, path);
+    if ((path === "/agent" || path.startsWith("/agent/")) && routes.agentConsole) return routes.agentConsole(req, res, path.slice("/agent".length) || "/");
     if (path === "/api/chat" && req.method === "POST" && routes.chat) return void routes.chat(req, res);
     if (path === "/api/chat") {
       res.writeHead(405, { "content-type": "application/json", allow: "POST" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Use POST." } }));
@@ -83,6 +137,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     if (routes.site) return routes.site(req, res, path);
     res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "NOT_FOUND", message: `Nothing at ${path}` } }));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (participantsRef.service && (req.url ?? "").startsWith("/participant/ws")) participantsRef.service.upgrade(req, socket, head);
+    else socket.destroy();
   });
   server.listen(options.port ?? 8080, "127.0.0.1");
   await once(server, "listening");
@@ -96,23 +154,47 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_CONNECT: `${url}/connect`,
     AWS_ENDPOINT_URL_S3: `${url}/s3`,
     ...settingsToEnv(settings),
+    ...transcriptSettingsToEnv(localTranscriptSettings),
   };
   Object.assign(process.env, env);
   const client = new DynamoDBClient({});
   await ensureChatsTable(client, settings.chatsTableName);
   client.destroy();
   routes.chat = lambdaRoute(startChatLambda());
+  const participants = createParticipantService({
+    chats,
+    origin: url,
+    // The customer-remaining hook the chat flow set, else the chat is over.
+    onAgentLeft: (contact) => (contact.hooks.CustomerRemaining ? void runner.run(contact, contact.hooks.CustomerRemaining) : chats.end(contact)),
+  });
+  participantsRef.service = participants;
+  const transcriptLanded = transcriptLandedLambda();
+  const transcripts = createTranscriptWriter({
+    chats,
+    s3,
+    ...localTranscriptSettings,
+    instanceId: settings.instanceId,
+    accountId: localAccount,
+    deliver: (event) => transcriptLanded(event),
+    onError: (error) => console.error(`transcript not delivered: ${error.message}`),
+  });
+  const siteConfig = { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: url };
   const site = buildSite(options.siteDir);
-  routes.site = staticSite(site.dir, { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: `${url}/participant` }, url);
+  routes.site = staticSite(site.dir, siteConfig, url);
+  routes.agentConsole = staticSite(buildAgentConsole(site), siteConfig, url);
 
   return {
     url,
     emulator,
+    participants,
     dynamo,
     s3,
+    transcripts,
+    flowErrors,
     env,
     settings,
     async close() {
+      participants.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await dynamo.close();

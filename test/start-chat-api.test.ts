@@ -31,8 +31,9 @@ describe("POST /api/chat (local stack)", () => {
       expect(data.resumeToken).to.match(/^[A-Za-z0-9_-]{43}$/);
       expect(data.featurePermissions).to.deep.equal({ ATTACHMENTS: false, MESSAGING_MARKDOWN: true });
       const contact = contactOf(data.startChatResult.ContactId);
-      expect(data.startChatResult).to.deep.equal({ ContactId: contact.id, ParticipantId: contact.participantId, ParticipantToken: contact.participantToken });
-      expect(contact.displayName).to.equal("Ana");
+      const [customer] = contact.participants;
+      expect(data.startChatResult).to.deep.equal({ ContactId: contact.id, ParticipantId: customer.id, ParticipantToken: customer.token });
+      expect(customer.displayName).to.equal("Ana");
       expect(contact.contactFlowId).to.equal(localContactFlowId);
       expect(contact.attributes).to.deep.equal({ customerName: "Ana", agentUsername: "jdoe", agentId: localUserId("jdoe") });
     });
@@ -151,6 +152,7 @@ describe("POST /api/chat (local stack)", () => {
       const first = (await postChat(stack, { name: "Ivo" })).body.data!;
       expect(stack.dynamo.callCounts()).to.deep.equal({ PutItem: 1 });
       stack.emulator.endContact(first.startChatResult.ContactId);
+      await stack.transcripts.settled();
       stack.dynamo.resetCallCounts();
       expect((await postChat(stack, { name: "Ivo", resumeToken: first.resumeToken })).status).to.equal(200);
       expect(stack.dynamo.callCounts()).to.deep.equal({ GetItem: 1, PutItem: 1 });
@@ -259,7 +261,8 @@ describe("POST /api/chat (local stack)", () => {
       } finally {
         logs.restore();
       }
-      const records = logs.records();
+      await stack.transcripts.settled();
+      const records = logs.records().filter((r) => r.handler === "start-chat");
       expect(records.map((r) => r.message)).to.include.members(["chat started", "chat resumed", "start-chat refused"]);
       for (const record of records) expect(record.apiRequestId).to.be.a("string");
       for (const token of tokens) expect(logs.lines.join("\n")).to.not.include(token);

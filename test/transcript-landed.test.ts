@@ -22,11 +22,15 @@ describe("transcript-landed", () => {
 
   before(async () => {
     stack = await localStack();
+    // These tests deliver their own events; the stack's own transcripts would race them.
+    await stack.transcripts.settled();
+    stack.transcripts.setDelivery(false);
     deps = createTranscriptLandedDeps(localTranscriptSettings, createLogger((level, record) => records.push({ level, ...record })));
   });
   afterEach(() => {
     records.length = 0;
   });
+  after(() => stack.transcripts.setDelivery(true));
 
   /** A customer with a live chat started through the API. */
   async function customerWithChat(name = "Ana") {

@@ -37,6 +37,9 @@ function hashed(base: string, extension: string, content: Buffer): string {
 
 export interface BuiltSite {
   dir: string;
+  /** The hashed names of ChatJS and the stylesheet, for other pages that reuse them. */
+  chatJsFile: string;
+  stylesFile: string;
   /** File name → gzip size in bytes, for the size report. */
   gzipSizes: Record<string, number>;
 }
@@ -63,7 +66,7 @@ export function buildSite(outDir = defaultOutDir): BuiltSite {
   });
   copyFileSync(join(__dirname, "index.html"), join(outDir, "index.html"));
   const gzipSizes = Object.fromEntries([chatJsFile, stylesFile, "connect-chat.js"].map((file) => [file, gzipSync(readFileSync(join(outDir, file)), { level: 9 }).length]));
-  return { dir: outDir, gzipSizes };
+  return { dir: outDir, chatJsFile, stylesFile, gzipSizes };
 }
 
 if (require.main === module) {

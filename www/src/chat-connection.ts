@@ -9,7 +9,8 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting" | "los
 
 export interface ChatConnection {
   participantId: string;
-  send(text: string): Promise<void>;
+  /** Sends a message and returns it as an item: shown at once, whether or not the websocket echoes it. */
+  send(text: string): Promise<ChatItem>;
   sendTyping(): void;
   markRead(messageId: string): void;
   sendAttachment(file: File): Promise<void>;
@@ -29,6 +30,8 @@ export interface ChatHandlers {
 export interface ChatJsOptions {
   /** URL of the ChatJS script (served beside the widget). */
   scriptUrl: string;
+  /** Who is chatting, and in which format they write. */
+  self: { role: "CUSTOMER" | "AGENT"; displayName: string; contentType: "text/plain" | "text/markdown" };
   region: string;
   /** Participant service URL; only the local stack sets it. */
   participantEndpoint?: string;
@@ -54,7 +57,8 @@ function loadChatJs(scriptUrl: string): Promise<any> {
   return loading;
 }
 
-export async function openChat(data: StartChatData, options: ChatJsOptions, on: ChatHandlers): Promise<ChatConnection> {
+/** Opens a participant's chat: the customer's (from the start-chat API) or, locally, an agent's. */
+export async function openChat(data: Pick<StartChatData, "startChatResult">, options: ChatJsOptions, on: ChatHandlers): Promise<ChatConnection> {
   const connect = await loadChatJs(options.scriptUrl);
   connect.ChatSession.setGlobalConfig({
     region: options.region,
@@ -85,7 +89,11 @@ export async function openChat(data: StartChatData, options: ChatJsOptions, on: 
   return {
     participantId: ParticipantId,
     async send(text) {
-      await session.sendMessage({ contentType: contentTypes.plain, message: text });
+      const { data } = await session.sendMessage({ contentType: options.self.contentType, message: text });
+      return {
+        Id: data.Id, AbsoluteTime: data.AbsoluteTime, Type: "MESSAGE", ContentType: options.self.contentType, Content: text,
+        ParticipantId, ParticipantRole: options.self.role, DisplayName: options.self.displayName,
+      };
     },
     sendTyping() {
       // Connect shows "typing" for a few seconds per event; one every 3 s keeps it on.

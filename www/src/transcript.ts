@@ -88,10 +88,18 @@ export function entryOf(item: ChatItem, selfParticipantId?: string): Entry | und
   return undefined;
 }
 
+/** Read or delivered, as Connect reports it: message metadata whose receipt has that timestamp. */
+function receiptOf(item: ChatItem): "read" | "delivered" | undefined {
+  const receipts = item.MessageMetadata?.Receipts ?? [];
+  if (item.ContentType === contentTypes.read || receipts.some((r) => r.ReadTimestamp)) return "read";
+  if (item.ContentType === contentTypes.delivered || receipts.some((r) => r.DeliveredTimestamp)) return "delivered";
+  return undefined;
+}
+
 /** The transcript with `item` applied; unchanged for duplicates and for items that show nothing. */
 export function applyItem(transcript: Transcript, item: ChatItem, selfParticipantId?: string): Transcript {
   const ended = transcript.ended || (item.Type === "EVENT" && item.ContentType === contentTypes.ended);
-  const receipt: "read" | "delivered" | undefined = item.ContentType === contentTypes.read ? "read" : item.ContentType === contentTypes.delivered ? "delivered" : undefined;
+  const receipt = receiptOf(item);
   if (receipt && item.MessageMetadata) {
     const entries = transcript.entries.map((entry) =>
       entry.id === item.MessageMetadata!.MessageId && entry.kind === "message" && entry.receipt !== "read" ? { ...entry, receipt } : entry);

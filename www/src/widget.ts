@@ -11,8 +11,8 @@ import { agentUsernameProblem, displayNameProblem } from "../../handlers/start-c
 import { ChatApiError, startChat, type StartChatData } from "./api";
 import { openChat, type ChatConnection, type ConnectionState } from "./chat-connection";
 import { h } from "./dom";
-import { parseMarkdown, renderMarkdown } from "./markdown";
-import { applyItem, emptyTranscript, transcriptText, type ChatItem, type Entry, type Transcript } from "./transcript";
+import { renderEntry } from "./render-entry";
+import { applyItem, emptyTranscript, transcriptText, type ChatItem, type Transcript } from "./transcript";
 
 /** Filled in by the build (www/build.ts). */
 declare const CHATJS_FILE: string;
@@ -185,7 +185,12 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     chat.classList.remove("cc-ended");
     attachButton.hidden = !data.featurePermissions.ATTACHMENTS;
     try {
-      connection = await openChat(data, { scriptUrl: new URL(CHATJS_FILE, scriptUrl).href, region: config!.region, participantEndpoint: config!.participantEndpoint }, {
+      connection = await openChat(data, {
+        scriptUrl: new URL(CHATJS_FILE, scriptUrl).href,
+        region: config!.region,
+        participantEndpoint: config!.participantEndpoint,
+        self: { role: "CUSTOMER", displayName: load().name ?? "", contentType: "text/plain" },
+      }, {
       item: (item) => show(item),
       typing: (item) => {
         if (item.ParticipantId === connection?.participantId) return;
@@ -220,35 +225,19 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
       typing.textContent = "";
       if (document.visibilityState === "visible") connection?.markRead(item.Id);
     }
-    log.replaceChildren(...transcript.entries.map(render));
+    log.replaceChildren(...transcript.entries.map((entry) => renderEntry(entry, {
+      choose: (value) => void send(value),
+      download: (attachmentId, fileName) => void fetchAttachment(attachmentId, fileName),
+      receiptsFor: "customer",
+    })));
     log.lastElementChild?.scrollIntoView?.({ block: "end" });
     if (transcript.ended && !before.ended) ended();
-  }
-
-  function render(entry: Entry): HTMLLIElement {
-    const time = entry.time ? new Date(entry.time) : undefined;
-    const meta = (extra?: string) => h("p", { class: "cc-meta" }, entry.name,
-      time && h("time", { datetime: time.toISOString() }, time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })), extra && ` · ${extra}`);
-    if (entry.kind === "notice") return h("li", { class: "cc-notice" }, entry.text);
-    const item = h("li", { class: `cc-entry cc-${entry.role}` });
-    if (entry.kind === "message") {
-      const body = h("div", { class: "cc-body" });
-      body.append(entry.markdown ? renderMarkdown(parseMarkdown(entry.text), document) : entry.text);
-      item.append(meta(entry.role === "customer" ? entry.receipt === "read" ? "Read" : entry.receipt === "delivered" ? "Delivered" : "Sent" : undefined), body);
-    } else if (entry.kind === "attachment") {
-      item.append(meta(), h("button", { type: "button", class: "cc-link", onclick: () => void fetchAttachment(entry.attachmentId, entry.fileName) }, `Download ${entry.fileName}`));
-    } else {
-      const choices = h("div", { class: "cc-choices", role: "group", "aria-label": entry.picker.title },
-        ...entry.picker.choices.map((choice) => h("button", { type: "button", onclick: () => void send(choice.value) }, choice.label)));
-      item.append(meta(), h("p", { class: "cc-body" }, entry.picker.title), h("p", { class: "cc-hint" }, entry.picker.subtitle ?? ""), choices);
-    }
-    return item;
   }
 
   async function send(text = message.value.trim()): Promise<void> {
     if (!text || !connection || transcript.ended) return;
     try {
-      await connection.send(text);
+      show(await connection.send(text));
       if (text === message.value.trim()) message.value = "";
       chatStatus.textContent = "";
     } catch {
