@@ -37,6 +37,8 @@ export interface Contact {
   hooks: Record<string, string>;
   /** Set while a Wait action waits for the customer to write again. */
   onCustomerReturned?: () => void;
+  /** Set while a flow waits; ending the chat stops the wait. */
+  stopWaiting?: () => void;
 }
 
 export const contentTypes = {
@@ -109,6 +111,7 @@ export function createChatState() {
     record.disconnectTimestamp = Date.now() / 1000;
     record.routing = undefined;
     record.onCustomerReturned = undefined;
+    record.stopWaiting?.();
     post(record, "SYSTEM", { Type: "EVENT", ContentType: contentTypes.ended });
     listeners.delete(record.id);
     for (const handler of endedHandlers) handler(record);

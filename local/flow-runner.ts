@@ -89,12 +89,16 @@ export function createFlowRunner(options: FlowRunnerOptions) {
         const limitMs = Math.min(Number(parameters.TimeLimitSeconds) * 1000, options.maxWaitMs);
         const outcome = await new Promise<string>((done) => {
           const timer = setTimeout(() => done("WaitCompleted"), limitMs);
-          contact.onCustomerReturned = () => {
+          timer.unref();
+          const finish = (result: string) => {
             clearTimeout(timer);
-            done("CustomerReturned");
+            done(result);
           };
+          contact.onCustomerReturned = () => finish("CustomerReturned");
+          contact.stopWaiting = () => finish("ChatEnded");
         });
         contact.onCustomerReturned = undefined;
+        contact.stopWaiting = undefined;
         if (contact.disconnectTimestamp) return undefined;
         return transitions.Conditions?.find(({ Condition }) => Condition.Operands[0] === outcome)?.NextAction ?? branch(action, "NoMatchingError");
       }

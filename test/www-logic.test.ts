@@ -80,7 +80,7 @@ describe("the transcript model", () => {
   const event = (id: string, contentType: string, seconds: number, extra: Partial<ChatItem> = {}): ChatItem => ({
     Id: id, Type: "EVENT", ContentType: contentType, AbsoluteTime: at(seconds), ParticipantRole: "AGENT", ParticipantId: "agent-participant", DisplayName: "Jane", ...extra,
   });
-  const apply = (items: ChatItem[], from: Transcript = emptyTranscript) => items.reduce((t, item) => applyItem(t, item, self), from);
+  const apply = (items: ChatItem[], from: Transcript = emptyTranscript) => items.reduce((t, item) => applyItem(t, item, { participantId: self, contactId: "now" }), from);
 
   it("orders by time and ignores duplicates, so live items and GetTranscript can overlap", () => {
     const live = [message("b", 2), message("c", 3, "CUSTOMER")];
@@ -109,6 +109,17 @@ describe("the transcript model", () => {
     expect(transcript.entries.map((e) => (e.kind === "notice" ? e.text : e.kind))).to.deep.equal(["Jane joined the chat", "message", "Jane left the chat", "The chat has ended"]);
     expect(transcript.entries[1]).to.include({ markdown: true });
     expect(transcript.ended).to.equal(true);
+  });
+
+  it("does not end a chat on the end of an earlier chat it continues", () => {
+    const transcript = apply([
+      message("old", 1, "AGENT", { ContactId: "before" }),
+      event("old-end", contentTypes.ended, 2, { ContactId: "before", ParticipantRole: "SYSTEM" }),
+      message("new", 3, "AGENT", { ContactId: "now" }),
+    ]);
+    expect(transcript.ended).to.equal(false);
+    expect(transcript.entries.map((e) => (e.kind === "notice" ? e.text : e.id))).to.deep.equal(["old", "An earlier chat ended here", "new"]);
+    expect(apply([event("end", contentTypes.ended, 4, { ContactId: "now", ParticipantRole: "SYSTEM" })], transcript).ended).to.equal(true);
   });
 
   it("shows attachments and interactive pickers, and skips content types it cannot show", () => {

@@ -83,8 +83,8 @@ async function open(active: Active): Promise<void> {
   transcript = emptyTranscript;
   chat.hidden = false;
   title.textContent = `Chat with ${active.customerName}`;
-  compose.hidden = false;
-  endButton.hidden = false;
+  compose.hidden = true;
+  endButton.hidden = true;
   connection = await openChat({ startChatResult: { ContactId: active.contactId, ParticipantId: active.participantId, ParticipantToken: active.participantToken } },
     { scriptUrl: `/${CHATJS_FILE}`, region: "us-east-1", participantEndpoint: location.origin, self: { role: "AGENT", displayName: agentName, contentType: "text/markdown" } }, {
       item: (item) => show(item),
@@ -97,12 +97,15 @@ async function open(active: Active): Promise<void> {
       state: () => undefined,
     });
   for (const item of await connection.history()) show(item);
+  // Replies only once the chat is connected: nothing typed before then can be lost.
+  compose.hidden = false;
+  endButton.hidden = false;
   message.focus();
 }
 
 function show(item: Parameters<typeof applyItem>[1]): void {
   const before = transcript;
-  transcript = applyItem(transcript, item, connection?.participantId);
+  transcript = applyItem(transcript, item, { participantId: connection?.participantId, contactId: connection?.contactId });
   if (transcript === before) return;
   if (item.Type === "MESSAGE" && item.ParticipantRole === "CUSTOMER") {
     typing.textContent = "";

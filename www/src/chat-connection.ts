@@ -9,6 +9,7 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting" | "los
 
 export interface ChatConnection {
   participantId: string;
+  contactId: string;
   /** Sends a message and returns it as an item: shown at once, whether or not the websocket echoes it. */
   send(text: string): Promise<ChatItem>;
   sendTyping(): void;
@@ -83,22 +84,20 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
   on.state("connecting");
   await session.connect();
 
-  let lastTyping = 0;
   const receipt = (contentType: string, messageId: string) =>
     session.sendEvent({ contentType, content: JSON.stringify({ messageId }) }).catch(() => undefined);
   return {
     participantId: ParticipantId,
+    contactId: ContactId,
     async send(text) {
       const { data } = await session.sendMessage({ contentType: options.self.contentType, message: text });
       return {
-        Id: data.Id, AbsoluteTime: data.AbsoluteTime, Type: "MESSAGE", ContentType: options.self.contentType, Content: text,
+        Id: data.Id, AbsoluteTime: data.AbsoluteTime, Type: "MESSAGE", ContentType: options.self.contentType, Content: text, ContactId,
         ParticipantId, ParticipantRole: options.self.role, DisplayName: options.self.displayName,
       };
     },
     sendTyping() {
-      // Connect shows "typing" for a few seconds per event; one every 3 s keeps it on.
-      if (Date.now() - lastTyping < 3000) return;
-      lastTyping = Date.now();
+      // ChatJS itself sends at most one typing event per 10 s.
       session.sendEvent({ contentType: contentTypes.typing }).catch(() => undefined);
     },
     markRead(messageId) {

@@ -9,6 +9,8 @@ import { parsePicker, type Picker } from "./interactive";
 export interface ChatItem {
   Id: string;
   Type: string;
+  /** The contact the item belongs to; a continued chat's history holds earlier contacts' items. */
+  ContactId?: string;
   ContentType?: string;
   Content?: string;
   AbsoluteTime?: string;
@@ -58,13 +60,23 @@ function roleOf(item: ChatItem): Role {
   return item.ParticipantRole === "AGENT" || item.ParticipantRole === "CUSTOM_BOT" ? "agent" : "system";
 }
 
+/** Whose view the transcript is: which participant is "me", and which contact is this chat. */
+export interface Viewpoint {
+  participantId?: string;
+  contactId?: string;
+}
+
+/** True for items of earlier chats that this one continues. */
+const earlier = (item: ChatItem, view: Viewpoint) => Boolean(item.ContactId && view.contactId && item.ContactId !== view.contactId);
+
 /** The entry an item shows as, or undefined for items that are not shown (typing, receipts, …). */
-export function entryOf(item: ChatItem, selfParticipantId?: string): Entry | undefined {
+export function entryOf(item: ChatItem, view: Viewpoint = {}): Entry | undefined {
   const base: EntryBase = {
     id: item.Id,
     time: Date.parse(item.AbsoluteTime ?? "") || 0,
     role: roleOf(item),
-    name: item.DisplayName ?? (item.ParticipantRole === "SYSTEM" ? "System" : ""),
+    // Connect names the flow's messages "SYSTEM_MESSAGE".
+    name: item.ParticipantRole === "SYSTEM" ? "System" : item.DisplayName ?? "",
   };
   if (item.Type === "ATTACHMENT" && item.Attachments?.length) {
     const [file] = item.Attachments;
@@ -80,10 +92,10 @@ export function entryOf(item: ChatItem, selfParticipantId?: string): Entry | und
   }
   if (item.Type === "EVENT") {
     const who = item.DisplayName || (base.role === "agent" ? "The agent" : "Someone");
-    const isSelf = selfParticipantId !== undefined && item.ParticipantId === selfParticipantId;
+    const isSelf = view.participantId !== undefined && item.ParticipantId === view.participantId;
     if (item.ContentType === contentTypes.joined && !isSelf && base.role !== "system") return { ...base, kind: "notice", text: `${who} joined the chat` };
     if (item.ContentType === contentTypes.left && !isSelf && base.role !== "system") return { ...base, kind: "notice", text: `${who} left the chat` };
-    if (item.ContentType === contentTypes.ended) return { ...base, kind: "notice", text: "The chat has ended" };
+    if (item.ContentType === contentTypes.ended) return { ...base, kind: "notice", text: earlier(item, view) ? "An earlier chat ended here" : "The chat has ended" };
   }
   return undefined;
 }
@@ -97,15 +109,15 @@ function receiptOf(item: ChatItem): "read" | "delivered" | undefined {
 }
 
 /** The transcript with `item` applied; unchanged for duplicates and for items that show nothing. */
-export function applyItem(transcript: Transcript, item: ChatItem, selfParticipantId?: string): Transcript {
-  const ended = transcript.ended || (item.Type === "EVENT" && item.ContentType === contentTypes.ended);
+export function applyItem(transcript: Transcript, item: ChatItem, view: Viewpoint = {}): Transcript {
+  const ended = transcript.ended || (item.Type === "EVENT" && item.ContentType === contentTypes.ended && !earlier(item, view));
   const receipt = receiptOf(item);
   if (receipt && item.MessageMetadata) {
     const entries = transcript.entries.map((entry) =>
       entry.id === item.MessageMetadata!.MessageId && entry.kind === "message" && entry.receipt !== "read" ? { ...entry, receipt } : entry);
     return { entries, ended };
   }
-  const entry = entryOf(item, selfParticipantId);
+  const entry = entryOf(item, view);
   if (!entry || transcript.entries.some((existing) => existing.id === entry.id)) return ended === transcript.ended ? transcript : { ...transcript, ended };
   const entries = [...transcript.entries];
   let at = entries.length;

@@ -219,7 +219,7 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
 
   function show(item: ChatItem): void {
     const before = transcript;
-    transcript = applyItem(transcript, item, connection?.participantId);
+    transcript = applyItem(transcript, item, { participantId: connection?.participantId, contactId: connection?.contactId });
     if (transcript === before) return;
     if (item.Type === "MESSAGE" && item.ParticipantId !== connection?.participantId) {
       typing.textContent = "";
