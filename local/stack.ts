@@ -153,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_DYNAMODB: `${url}/dynamodb`,
     AWS_ENDPOINT_URL_CONNECT: `${url}/connect`,
     AWS_ENDPOINT_URL_S3: `${url}/s3`,
+    AWS_ENDPOINT_URL_CONNECTPARTICIPANT: url,
     ...settingsToEnv(settings),
     ...transcriptSettingsToEnv(localTranscriptSettings),
   };
