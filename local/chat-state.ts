@@ -123,9 +123,20 @@ export function createChatState() {
     return [...(earlier ? history(earlier) : []), ...record.items];
   }
 
+  /** The contacts as plain data, to keep across a restart (`npm start --data DIR`). */
+  function snapshot(): string {
+    return JSON.stringify([...contacts.values()], (key, value) => (key === "onCustomerReturned" || key === "stopWaiting" ? undefined : value));
+  }
+
+  function restore(saved: string): void {
+    for (const record of JSON.parse(saved) as Contact[]) contacts.set(record.id, record);
+  }
+
   return {
     add,
     contact,
+    snapshot,
+    restore,
     all: () => [...contacts.values()],
     participantByToken,
     post,

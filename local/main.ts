@@ -8,9 +8,10 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ port, dataDir: values.data });
   console.log(`connect-chat local stack on ${stack.url}
        ${stack.url}/             the customer chat page
+       ${stack.url}/agent        the agent console (agents: local/agents.json)
   POST ${stack.url}/api/chat     start-chat API (the deployed handler)
-       ${stack.url}/connect      Amazon Connect emulator (instance ${stack.settings.instanceId})
-       ${stack.url}/dynamodb     DynamoDB (dynalite, ${values.data ? `data in ${values.data}` : "in memory"})
+       ${stack.url}/connect      Amazon Connect emulator (instance ${stack.settings.instanceId}), running contact-flows/
+       ${stack.url}/dynamodb     DynamoDB (dynalite), chats ${values.data ? `kept in ${values.data}` : "in memory (--data DIR keeps them)"}
 
 Try it:
   curl -s ${stack.url}/api/chat -d '{"name":"Ana","agent":"jdoe"}'

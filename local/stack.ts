@@ -8,6 +8,8 @@
  * The handlers find the emulators through AWS_ENDPOINT_URL_* like any SDK v3 client would.
  */
 import { once } from "node:events";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -58,7 +60,7 @@ export const localTranscriptSettings = {
 export interface LocalStackOptions {
   /** 0 picks a free port. */
   port?: number;
-  /** Keep DynamoDB data in this directory across restarts; in memory when omitted. */
+  /** Keep the chats (DynamoDB and the Connect emulator's contacts) in this directory across restarts; in memory when omitted. */
   dataDir?: string;
   /** Where to build the customer site. Default www/dist. */
   siteDir?: string;
@@ -84,9 +86,12 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = { ...localSettings, ...options.settings };
-  const dynamo = createLocalDynamo(options.dataDir);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dynamo = createLocalDynamo(options.dataDir && join(options.dataDir, "dynamodb"));
+  const contactsFile = options.dataDir && join(options.dataDir, "connect-contacts.json");
   const s3 = createS3Emulator();
   const chats = createChatState();
+  if (contactsFile && existsSync(contactsFile)) chats.restore(readFileSync(contactsFile, "utf8"));
   const flowErrors: Error[] = [];
   const instanceArn = `arn:aws:connect:us-east-1:${localAccount}:instance/${settings.instanceId}`;
   const flowArn = (id: string) => `${instanceArn}/contact-flow/${id}`;
@@ -195,6 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env,
     settings,
     async close() {
+      if (contactsFile) writeFileSync(contactsFile, chats.snapshot());
       participants.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -1,35 +1,59 @@
 /** `npm start` as a newcomer runs it: it says where it is, answers, and stops cleanly on Ctrl-C. */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 
-describe("npm start", () => {
-  it("serves the start-chat API, resumes by token, and exits 0 on SIGINT", async () => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", "0"], {
-      env: { ...process.env, LOG_LEVEL: "silent" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    try {
-      let banner = "";
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          banner += chunk.toString();
-          const match = /local stack on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
-          if (match && banner.includes("Ctrl-C")) resolve(match[1]);
-        });
-        child.on("exit", (code) => reject(new Error(`exited early with ${code}`)));
+/** Runs `npm start`'s program, waits for its banner, hands over its URL, and stops it with Ctrl-C. */
+async function withLocalStack(args: string[], use: (url: string, banner: string) => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", "0", ...args], {
+    env: { ...process.env, LOG_LEVEL: "silent" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    let banner = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        banner += chunk.toString();
+        const match = /local stack on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
+        if (match && banner.includes("Ctrl-C")) resolve(match[1]);
       });
-      expect(banner).to.include(`curl -s ${url}/api/chat`);
+      child.on("exit", (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    await use(url, banner);
+  } finally {
+    child.kill("SIGINT");
+  }
+  const [code] = await once(child, "exit");
+  expect(code).to.equal(0);
+}
 
-      const post = async (body: unknown) => (await fetch(`${url}/api/chat`, { method: "POST", body: JSON.stringify(body) })).json();
-      const first = await post({ ParticipantDetails: { DisplayName: "Ana" }, Username: "jdoe" });
-      const again = await post({ name: "Ana", resumeToken: first.data.resumeToken });
+const post = async (url: string, body: unknown) => (await fetch(`${url}/api/chat`, { method: "POST", body: JSON.stringify(body) })).json();
+
+describe("npm start", () => {
+  it("says where everything is, serves the API and the pages, and exits 0 on Ctrl-C", async () => {
+    await withLocalStack([], async (url, banner) => {
+      expect(banner).to.include(`${url}/agent`).and.include(`curl -s ${url}/api/chat`);
+      const first = await post(url, { ParticipantDetails: { DisplayName: "Ana" }, Username: "jdoe" });
+      const again = await post(url, { name: "Ana", resumeToken: first.data.resumeToken });
       expect(again.data.resumed).to.equal(true);
       expect(again.data.startChatResult).to.deep.equal(first.data.startChatResult);
-    } finally {
-      child.kill("SIGINT");
-    }
-    const [code] = await once(child, "exit");
-    expect(code).to.equal(0);
+      for (const page of ["/", "/agent"]) expect((await fetch(`${url}${page}`)).status, page).to.equal(200);
+    });
+  });
+
+  it("with --data, keeps chats across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "connect-chat-data-"));
+    let first: { data: { resumeToken: string; startChatResult: unknown } } | undefined;
+    await withLocalStack(["--data", dir], async (url) => {
+      first = await post(url, { name: "Ana" });
+    });
+    await withLocalStack(["--data", dir], async (url) => {
+      const again = await post(url, { name: "Ana", resumeToken: first!.data.resumeToken });
+      expect(again.data.resumed).to.equal(true);
+      expect(again.data.startChatResult).to.deep.equal(first!.data.startChatResult);
+    });
   });
 });
