@@ -10,8 +10,9 @@
 import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { fillFlow, readFlow, type Flow } from "../contact-flows/flows";
 import { startChatLambda } from "../handlers/start-chat";
@@ -122,31 +123,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     chats,
     onChatStarted: (contact) => void runner.run(contact, contact.contactFlowId),
   });
-  const routes: { chat?: ReturnType<typeof lambdaRoute>; site?: ReturnType<typeof staticSite>; agentConsole?: ReturnType<typeof staticSite> } = {};
-  const participantsRef: { service?: ParticipantService } = {};
-  const agentApi = createAgentApi({ chats, agents });
-  // The handlers read their endpoints from the environment, which needs the port: set after listen.
-
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://local").pathname;
-    if (path === "/dynamodb" || path.startsWith("/dynamodb/")) return dynamo.handle(req, res);
-    if (path.startsWith("/connect/")) return void emulator.handle(req, res, path.slice("/connect".length));
-    if (path.startsWith("/s3/")) return void s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
-    if (path.startsWith("/participant/") && participantsRef.service) return void participantsRef.service.handle(req, res, path);
-    if (path.startsWith("/agent-api/")) return void agentApi(req, res, path);
-    if ((path === "/agent" || path.startsWith("/agent/")) && routes.agentConsole) return routes.agentConsole(req, res, path.slice("/agent".length) || "/");
-    if (path === "/api/chat" && req.method === "POST" && routes.chat) return void routes.chat(req, res);
-    if (path === "/api/chat") {
-      res.writeHead(405, { "content-type": "application/json", allow: "POST" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Use POST." } }));
-      return;
-    }
-    if (routes.site) return routes.site(req, res, path);
-    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "NOT_FOUND", message: `Nothing at ${path}` } }));
-  });
-  server.on("upgrade", (req, socket, head) => {
-    if (participantsRef.service && (req.url ?? "").startsWith("/participant/ws")) participantsRef.service.upgrade(req, socket, head);
-    else socket.destroy();
-  });
+  // Everything below needs the URL (the handlers find the emulators through the environment), so
+  // the server listens first and gets its routes once they exist.
+  let route: RequestListener = (_req, res) => void res.writeHead(503).end();
+  let upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void = (_req, socket) => void socket.destroy();
+  const server = createServer((req, res) => route(req, res));
+  server.on("upgrade", (req, socket, head) => upgrade(req, socket, head));
   server.listen(options.port ?? 8080, "127.0.0.1");
   await once(server, "listening");
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -163,17 +145,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...transcriptSettingsToEnv(localTranscriptSettings),
   };
   Object.assign(process.env, env);
-  const client = new DynamoDBClient({});
-  await ensureChatsTable(client, settings.chatsTableName);
-  client.destroy();
-  routes.chat = lambdaRoute(startChatLambda());
+
+  const startChat = lambdaRoute(startChatLambda());
   const participants = createParticipantService({
     chats,
     origin: url,
     // The customer-remaining hook the chat flow set, else the chat is over.
     onAgentLeft: (contact) => (contact.hooks.CustomerRemaining ? void runner.run(contact, contact.hooks.CustomerRemaining) : chats.end(contact)),
   });
-  participantsRef.service = participants;
   const transcriptLanded = transcriptLandedLambda();
   const transcripts = createTranscriptWriter({
     chats,
@@ -184,10 +163,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     deliver: (event) => transcriptLanded(event),
     onError: (error) => console.error(`transcript not delivered: ${error.message}`),
   });
+  const agentApi = createAgentApi({ chats, agents });
   const siteConfig = { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: url };
-  const site = buildSite(options.siteDir);
-  routes.site = staticSite(site.dir, siteConfig, url);
-  routes.agentConsole = staticSite(buildAgentConsole(site), siteConfig, url);
+  const built = buildSite(options.siteDir);
+  const site = staticSite(built.dir, siteConfig, url);
+  const agentConsole = staticSite(buildAgentConsole(built), siteConfig, url);
+
+  route = (req, res) => {
+    const path = new URL(req.url ?? "/", url).pathname;
+    const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+    if (under("/dynamodb")) return dynamo.handle(req, res);
+    if (under("/connect")) return void emulator.handle(req, res, path.slice("/connect".length));
+    if (under("/s3")) return void s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
+    if (under("/participant")) return void participants.handle(req, res, path);
+    if (under("/agent-api")) return void agentApi(req, res, path);
+    if (under("/agent")) return agentConsole(req, res, path.slice("/agent".length) || "/");
+    if (path === "/api/chat") {
+      if (req.method === "POST") return void startChat(req, res);
+      return void res.writeHead(405, { "content-type": "application/json", allow: "POST" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Use POST." } }));
+    }
+    site(req, res, path);
+  };
+  upgrade = (req, socket, head) => {
+    if ((req.url ?? "").startsWith("/participant/ws")) participants.upgrade(req, socket, head);
+    else socket.destroy();
+  };
+  const client = new DynamoDBClient({});
+  await ensureChatsTable(client, settings.chatsTableName);
+  client.destroy();
 
   return {
     url,
