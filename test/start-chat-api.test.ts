@@ -219,6 +219,26 @@ describe("POST /api/chat (local stack)", () => {
     });
   });
 
+  describe("at scale", () => {
+    it("creates one contact for 100 simultaneous starts by one customer, and 100 for 100 customers", async () => {
+      const first = (await postChat(stack, { name: "Zed" })).body.data!;
+      stack.emulator.endContact(first.startChatResult.ContactId);
+      await stack.transcripts.settled();
+      stack.emulator.setFaults({ operations: ["StartChatContact"], latencyMs: 500 });
+      const before = stack.emulator.contacts().length;
+      const one = await Promise.all(Array.from({ length: 100 }, () => postChat(stack, { name: "Zed", resumeToken: first.resumeToken })));
+      expect(new Set(one.map((r) => r.status))).to.deep.equal(new Set([200]));
+      expect(new Set(one.map((r) => r.body.data!.startChatResult.ContactId)).size).to.equal(1);
+      expect(stack.emulator.contacts().length - before).to.equal(1);
+
+      const many = await Promise.all(Array.from({ length: 100 }, (_, i) => postChat(stack, { name: `Customer ${i}` })));
+      expect(new Set(many.map((r) => r.status))).to.deep.equal(new Set([200]));
+      expect(new Set(many.map((r) => r.body.data!.startChatResult.ContactId)).size).to.equal(100);
+      expect(new Set(many.map((r) => r.body.data!.resumeToken)).size).to.equal(100);
+      expect(stack.emulator.contacts().length - before).to.equal(101);
+    });
+  });
+
   describe("upstream failures", () => {
     const cases: [string, Parameters<LocalStack["emulator"]["setFaults"]>[0], number, string, string | null][] = [
       ["Connect throttling", { operations: ["StartChatContact"], throttle: true }, 429, "THROTTLED", "1"],
