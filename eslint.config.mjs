@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "test-output/", "www/dist/", "local/agent-console/dist/"] },
+  { ignores: ["node_modules/", "bin/", "test-output/", "www/dist/", "local/agent-console/dist/", "bench/.work/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,6 +11,12 @@ export default tseslint.config(
       // Pulumi components are created for their side effects.
       "no-new": "off",
     },
+  },
+  {
+    // Plain CommonJS scripts run in fresh Node processes by the benchmark.
+    files: ["bench/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly", exports: "writable" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["local/connect-emulator.ts", "local/participant-service.ts"],
