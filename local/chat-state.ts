@@ -27,6 +27,8 @@ export interface Contact {
   initiationTimestamp: number;
   disconnectTimestamp?: number;
   continuedFromContactId?: string;
+  /** The ClientToken StartChatContact was called with. */
+  clientToken?: string;
   /** True once a later contact has continued this one (Connect allows that once). */
   continued?: boolean;
   participants: Participant[];

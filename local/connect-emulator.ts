@@ -110,6 +110,7 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
       attributes,
       initiationTimestamp: Date.now() / 1000,
       continuedFromContactId: source?.id,
+      clientToken: token,
     }, { displayName });
     if (source) source.continued = true;
     if (token) byClientToken.set(token, contact);

@@ -172,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   route = (req, res) => {
     const path = new URL(req.url ?? "/", url).pathname;
     const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
-    if (under("/dynamodb")) return dynamo.handle(req, res);
+    if (under("/dynamodb")) return void dynamo.handle(req, res);
     if (under("/connect")) return void emulator.handle(req, res, path.slice("/connect".length));
     if (under("/s3")) return void s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
     if (under("/participant")) return void participants.handle(req, res, path);

@@ -128,7 +128,14 @@ async function startContact(input: StartChatInput, deps: StartChatDeps) {
     return { ...(await deps.connect.startChat(input)), rehydrated: Boolean(input.persistentChat) };
   } catch (error) {
     const refusedRehydration = input.persistentChat && ["InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException"].includes((error as Error).name);
-    if (!refusedRehydration) upstreamFailure("connect", error, deps);
+    if (!refusedRehydration) {
+      if (!(error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode) {
+        // No answer: Connect may still have made the contact. It ends unjoined within 5 minutes,
+        // and the idempotency key (a hash, not a credential) names it.
+        deps.log.error("chat start outcome unknown", { idempotencyKey: input.clientToken });
+      }
+      upstreamFailure("connect", error, deps);
+    }
     deps.log.warn("rehydration refused; starting without history", { error, sourceContactId: input.persistentChat?.sourceContactId });
     const fresh = { ...input, persistentChat: undefined, clientToken: sha256(`${input.clientToken}|fresh`) };
     return { ...(await call("connect", deps, () => deps.connect.startChat(fresh))), rehydrated: false };
