@@ -45,6 +45,12 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
   const sockets = new Set<WebSocket>();
   const websocketServer = new WebSocketServer({ noServer: true });
 
+  // A chat's connections and attachments go with it: nothing a finished chat held stays behind.
+  chats.onEnded((contact) => {
+    for (const [token, connection] of connections) if (connection.contact === contact) connections.delete(token);
+    for (const [id, attachment] of attachments) if (attachment.contact === contact) attachments.delete(id);
+  });
+
   const denied = () => new ConnectError(403, "AccessDeniedException", "Access denied");
   const bearer = (req: IncomingMessage) => String(req.headers["x-amz-bearer"] ?? "");
 
