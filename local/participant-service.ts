@@ -41,6 +41,8 @@ export interface ParticipantServiceOptions {
 
 export function createParticipantService({ chats, origin, onAgentLeft }: ParticipantServiceOptions) {
   const connections = new Map<string, Connection>();
+  /** Every connection token handed out, for the checks that none ever reaches a log. */
+  const issuedTokens = new Set<string>();
   const attachments = new Map<string, Attachment>();
   const sockets = new Set<WebSocket>();
   const websocketServer = new WebSocketServer({ noServer: true });
@@ -65,6 +67,7 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
     if (!found || found.participant.left || found.contact.disconnectTimestamp) throw denied();
     const connectionToken = newToken();
     connections.set(connectionToken, found);
+    issuedTokens.add(connectionToken);
     if (!found.contact.items.some((item) => item.ContentType === contentTypes.joined && item.ParticipantId === found.participant.id)) {
       chats.post(found.contact, found.participant, { Type: "EVENT", ContentType: contentTypes.joined });
     }
@@ -245,6 +248,7 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
   return {
     handle,
     upgrade,
+    issuedConnectionTokens: () => [...issuedTokens],
     /** Drops every websocket, as a network failure would; clients reconnect on their own. */
     dropConnections() {
       for (const ws of sockets) ws.terminate();

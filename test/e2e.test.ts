@@ -9,23 +9,36 @@ import { sha256 } from "../handlers/start-chat/customer";
 import type { LocalStack } from "../local/stack";
 import { artifactsDir, launchChromium } from "./support/browser";
 import { localStack } from "./support/hooks";
+import { captureLogs, type CapturedLogs } from "./support/logs";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 
 describe("end to end (Chromium, customer and agent)", function () {
   this.timeout(60000);
   let stack: LocalStack;
   let browser: Browser;
+  let logs: CapturedLogs;
   const pages: Page[] = [];
+  const resumeTokens = new Set<string>();
 
   before(async () => {
     stack = await localStack();
     browser = await launchChromium();
+    logs = captureLogs();
   });
-  after(async () => browser?.close());
+  after(async () => {
+    await browser?.close();
+    logs.restore();
+  });
   afterEach(async () => {
     stack.emulator.setFaults({});
     expect(stack.flowErrors).to.deep.equal([]);
-    for (const page of pages.splice(0)) await page.context().close();
+    for (const page of pages.splice(0)) {
+      for (const saved of await page.evaluate(() => Object.values(localStorage))) {
+        const token = (JSON.parse(saved) as { resumeToken?: string }).resumeToken;
+        if (token) resumeTokens.add(token);
+      }
+      await page.context().close();
+    }
   });
 
   /** A page in a browser profile of its own: its own localStorage, like another person's browser. */
@@ -147,6 +160,17 @@ describe("end to end (Chromium, customer and agent)", function () {
     await dee.getByRole("status").filter({ hasText: "Connected" }).waitFor({ timeout: 20000 });
     await say(jane, "Reply", "Still there?");
     await log(dee).getByText("Still there?").waitFor({ timeout: 20000 });
+  });
+
+  it("logged nothing that opens a chat: no participant, connection or resume token", async () => {
+    await stack.transcripts.settled();
+    const everything = logs.lines.join("\n");
+    // The capture saw the handlers at work: starting, resuming, and ending chats by transcript.
+    expect(logs.records().map((r) => r.message)).to.include.members(["chat started", "chat resumed", "transcript landed"]);
+    const participantTokens = stack.emulator.contacts().flatMap((contact) => contact.participants.map((p) => p.token));
+    const tokens = [...participantTokens, ...stack.participants.issuedConnectionTokens(), ...resumeTokens];
+    expect(resumeTokens.size).to.be.greaterThan(3);
+    for (const token of tokens) expect(everything.includes(token), "a token in the logs").to.equal(false);
   });
 
   it("never runs what an agent sends", async () => {
