@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { chatsTable } from "../handlers/chats-table";
 import { startChatLambda } from "../handlers/start-chat";
+import { chatCors } from "../handlers/start-chat/cors";
 import { checkSettings, settingsToEnv, type ContentType, type RehydrationMode } from "../handlers/start-chat/settings";
 import { HandlerFunction } from "./handler-function";
 
@@ -113,12 +114,7 @@ export class ChatApi extends pulumi.ComponentResource {
     const api = new aws.apigatewayv2.Api(`${name}-api`, {
       protocolType: "HTTP",
       // No origins, no CORS: only same-origin pages and servers can call it.
-      corsConfiguration: args.allowedOrigins.length ? {
-        allowOrigins: checkOrigins(args.allowedOrigins),
-        allowMethods: ["POST"],
-        allowHeaders: ["content-type", ...(args.jwt ? ["authorization"] : [])],
-        maxAge: 3600,
-      } : undefined,
+      corsConfiguration: args.allowedOrigins.length ? chatCors(checkOrigins(args.allowedOrigins), Boolean(args.jwt)) : undefined,
     }, parent);
     const integration = new aws.apigatewayv2.Integration(`${name}-start-chat`, {
       apiId: api.id,

@@ -16,6 +16,7 @@ import type { Duplex } from "node:stream";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { fillFlow, readFlow, type Flow } from "../contact-flows/flows";
 import { startChatLambda } from "../handlers/start-chat";
+import { chatCors } from "../handlers/start-chat/cors";
 import { settingsToEnv, type StartChatSettings } from "../handlers/start-chat/settings";
 import { transcriptLandedLambda } from "../handlers/transcript-landed";
 import { transcriptSettingsToEnv } from "../handlers/transcript-landed/settings";
@@ -146,7 +147,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   Object.assign(process.env, env);
 
-  const startChat = lambdaRoute(startChatLambda());
+  // API Gateway's CORS as ChatApi configures it with no extra origins: the page is same-origin.
+  const startChat = lambdaRoute(startChatLambda(), { cors: chatCors([], false) });
   const participants = createParticipantService({
     chats,
     origin: url,

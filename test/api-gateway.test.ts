@@ -1,0 +1,102 @@
+/**
+ * API Gateway's CORS and JWT authorizer, as the local adapter applies them from ChatApi's own
+ * configuration, in front of the real start-chat handler in signed-in mode.
+ */
+import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect } from "chai";
+import { createLogger } from "../handlers/log";
+import { createStartChatDeps, handleStartChat } from "../handlers/start-chat";
+import { chatCors } from "../handlers/start-chat/cors";
+import { lambdaRoute } from "../local/api-gateway";
+import type { LocalStack } from "../local/stack";
+import { localStack } from "./support/hooks";
+
+const issuer = "https://idp.example.com/pool";
+const site = "https://shop.example.com";
+const keys = () => generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+/** A JWT as an identity provider would issue it. */
+function mint(claims: Record<string, unknown>, privateKey: KeyObject): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const unsigned = `${part({ alg: "RS256", typ: "JWT", kid: "test" })}.${part(claims)}`;
+  return `${unsigned}.${sign("RSA-SHA256", Buffer.from(unsigned), privateKey).toString("base64url")}`;
+}
+
+describe("API Gateway's CORS and JWT authorizer (local adapter)", () => {
+  let stack: LocalStack;
+  let server: Server;
+  let url: string;
+  const idp = keys();
+  const now = () => Math.floor(Date.now() / 1000);
+  const good = (extra: Record<string, unknown> = {}) => mint({ iss: issuer, aud: "app", sub: "user-kim", exp: now() + 300, ...extra }, idp.privateKey);
+
+  before(async () => {
+    stack = await localStack();
+    const deps = createStartChatDeps({ ...stack.settings, authMode: "jwt" }, createLogger(() => undefined));
+    server = createServer(lambdaRoute((event) => handleStartChat(event, deps), { cors: chatCors([site], true), jwt: { issuer, audience: ["app"], keys: [idp.publicKey] } }));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/chat`;
+  });
+  after(() => server?.close());
+
+  const post = (headers: Record<string, string>) => fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ name: "Kim" }) });
+
+  describe("the JWT authorizer", () => {
+    const refused: [string, () => string | undefined][] = [
+      ["no token", () => undefined],
+      ["an expired token", () => good({ exp: now() - 10 })],
+      ["a token not valid yet", () => good({ nbf: now() + 600 })],
+      ["a token for another audience", () => good({ aud: "someone-else" })],
+      ["a token from another issuer", () => good({ iss: "https://evil.example.com" })],
+      ["a token signed by another key", () => mint({ iss: issuer, aud: "app", sub: "user-kim", exp: now() + 300 }, keys().privateKey)],
+      ["a token that is not a JWT", () => "not-a-jwt"],
+    ];
+    for (const [what, token] of refused) {
+      it(`answers 401 to ${what}, and starts nothing`, async () => {
+        const before = stack.emulator.contacts().length;
+        const value = token();
+        const response = await post(value ? { authorization: `Bearer ${value}` } : {});
+        expect(response.status).to.equal(401);
+        expect(await response.json()).to.deep.equal({ message: "Unauthorized" });
+        expect(stack.emulator.contacts().length).to.equal(before);
+      });
+    }
+
+    it("lets a valid token through, and the chat follows its sub", async () => {
+      const first = await post({ authorization: `Bearer ${good()}` });
+      expect(first.status).to.equal(200);
+      const again = await (await post({ authorization: `Bearer ${good({ client_id: "app", aud: undefined })}` })).json();
+      expect(again.data.resumed).to.equal(true);
+      expect(again.data.startChatResult.ContactId).to.equal((await first.json()).data.startChatResult.ContactId);
+    });
+  });
+
+  describe("CORS", () => {
+    const preflight = (origin: string) => fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+
+    it("answers the site's preflight, and tags its responses", async () => {
+      const answer = await preflight(site);
+      expect(answer.status).to.equal(204);
+      expect(answer.headers.get("access-control-allow-origin")).to.equal(site);
+      expect(answer.headers.get("access-control-allow-headers")).to.equal("content-type,authorization");
+      expect((await post({ origin: site, authorization: `Bearer ${good()}` })).headers.get("access-control-allow-origin")).to.equal(site);
+    });
+
+    it("gives a foreign origin no Access-Control-Allow-Origin, on the preflight or the request", async () => {
+      const foreign = "https://evil.example.com";
+      expect((await preflight(foreign)).headers.get("access-control-allow-origin")).to.equal(null);
+      const response = await post({ origin: foreign, authorization: `Bearer ${good()}` });
+      expect(response.headers.get("access-control-allow-origin")).to.equal(null);
+    });
+
+    it("on the local stack, as deployed with no extra origins: same-origin only", async () => {
+      const response = await fetch(`${stack.url}/api/chat`, { method: "POST", headers: { origin: site }, body: JSON.stringify({ name: "Kim" }) });
+      expect(response.status).to.equal(200);
+      expect(response.headers.get("access-control-allow-origin")).to.equal(null);
+    });
+  });
+});
