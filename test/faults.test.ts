@@ -3,7 +3,7 @@
  * Whatever fails, the answer is the right status, and nothing is orphaned: no active record points
  * at a contact that was never created, and a created contact is always recorded or reported.
  */
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import type { Faults } from "../local/connect-emulator";
 import type { DynamoFaults } from "../local/dynamodb";
@@ -43,9 +43,15 @@ describe("fault matrix", function () {
 
   async function activeRecords(): Promise<{ contactId: string }[]> {
     const client = new DynamoDBClient({});
-    const { Items = [] } = await client.send(new ScanCommand({ TableName: stack.settings.chatsTableName, FilterExpression: "chatStatus = :active", ExpressionAttributeValues: { ":active": { S: "active" } } }));
+    const records: { contactId: string }[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: stack.settings.chatsTableName, FilterExpression: "chatStatus = :active", ExpressionAttributeValues: { ":active": { S: "active" } }, ExclusiveStartKey: start }));
+      records.push(...(page.Items ?? []).map((item) => ({ contactId: item.contactId.S! })));
+      start = page.LastEvaluatedKey;
+    } while (start);
     client.destroy();
-    return Items.map((item) => ({ contactId: item.contactId.S! }));
+    return records;
   }
 
   for (const fault of cases) {

@@ -1,5 +1,5 @@
 /** Talks to the local stack's start-chat route the way a page does, and counts what it created. */
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { LocalStack } from "../../local/stack";
 
 export interface ChatResponse {
@@ -29,8 +29,15 @@ export async function postChat(stack: LocalStack, body: unknown, contentType = "
 export async function footprint(stack: LocalStack): Promise<{ contacts: number; items: number }> {
   const client = new DynamoDBClient({});
   try {
-    const { Count } = await client.send(new ScanCommand({ TableName: stack.settings.chatsTableName, Select: "COUNT" }));
-    return { contacts: stack.emulator.contacts().length, items: Count ?? 0 };
+    // A scan answers at most 1 MB at a time: count every page.
+    let items = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: stack.settings.chatsTableName, Select: "COUNT", ExclusiveStartKey: start }));
+      items += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { contacts: stack.emulator.contacts().length, items };
   } finally {
     client.destroy();
   }
