@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -10,6 +11,16 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       // Pulumi components are created for their side effects.
       "no-new": "off",
+    },
+  },
+  {
+    // Where Pulumi Outputs live: an Output in a plain template literal is a bug that type-checks.
+    files: ["index.ts", "infra/**/*.ts"],
+    plugins: { "@pulumi": pulumi },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@pulumi/no-output-in-template-literal": "error",
+      "@pulumi/no-output-instance-in-template-literal": "error",
     },
   },
   {
