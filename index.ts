@@ -1,6 +1,6 @@
 /** The connect-chat stack: reads this stack's config and composes the components. */
 import * as pulumi from "@pulumi/pulumi";
-import { ChatApi, ChatSite, ContactFlows, TranscriptWatcher, type ChatSiteArgs } from "./infra";
+import { ChatAlarms, ChatApi, ChatSite, ContactFlows, TranscriptWatcher, type ChatSiteArgs } from "./infra";
 import type { RehydrationMode } from "./handlers/start-chat/settings";
 
 const config = new pulumi.Config();
@@ -50,6 +50,16 @@ const site = config.getBoolean("site") === false ? undefined : new ChatSite("sit
   domain: siteDomainNames ? { names: siteDomainNames, certificateArn: config.require("siteCertificateArn") } : undefined,
 });
 
+// Opt-in: alarms go to a topic of yours, or to one made here that mails alarmEmail.
+const alarmTopicArn = config.get("alarmTopicArn");
+const alarmEmail = config.get("alarmEmail");
+const alarms = alarmTopicArn || alarmEmail ? new ChatAlarms("alarms", {
+  chatApi: { apiId: chatApi.apiId, functionName: chatApi.functionName, tableName: chatApi.tableName },
+  transcripts: watcher && { functionName: watcher.functionName, deadLetterQueueName: watcher.deadLetterQueueName },
+  topicArn: alarmTopicArn,
+  email: alarmEmail,
+}) : undefined;
+
 export const siteUrl = site?.url;
 export const siteScriptUrl = site?.scriptUrl;
 export const chatApiUrl = chatApi.url;
@@ -60,3 +70,4 @@ export const disconnectFlowId = flows?.disconnectFlowId;
 export const transcriptBucketName = watcher?.bucketName;
 export const transcriptPrefix = watcher?.prefix;
 export const transcriptDeadLetterQueueUrl = watcher?.deadLetterQueueUrl;
+export const alarmsTopicArn = alarms?.topicArn;

@@ -48,6 +48,8 @@ export class ChatApi extends pulumi.ComponentResource {
   readonly tableArn: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
   readonly functionArn: pulumi.Output<string>;
+  /** The HTTP API's id, for alarms and dashboards. */
+  readonly apiId: pulumi.Output<string>;
 
   constructor(name: string, args: ChatApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatApi", name, {}, opts);
@@ -168,7 +170,8 @@ export class ChatApi extends pulumi.ComponentResource {
     this.tableArn = table.arn;
     this.functionName = fn.name;
     this.functionArn = fn.arn;
-    this.registerOutputs({ url: this.url, tableName: this.tableName, tableArn: this.tableArn, functionName: this.functionName, functionArn: this.functionArn });
+    this.apiId = api.id;
+    this.registerOutputs({ url: this.url, tableName: this.tableName, tableArn: this.tableArn, functionName: this.functionName, functionArn: this.functionArn, apiId: this.apiId });
   }
 }
 

@@ -1,3 +1,4 @@
+export { ChatAlarms, type ChatAlarmsArgs } from "./chat-alarms";
 export { ChatApi, type ChatApiArgs } from "./chat-api";
 export { ChatSite, type ChatSiteArgs } from "./chat-site";
 export { ContactFlows, type ContactFlowsArgs } from "./contact-flows";

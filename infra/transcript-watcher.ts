@@ -50,6 +50,8 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
   readonly functionName: pulumi.Output<string>;
   readonly queueUrl: pulumi.Output<string>;
   readonly deadLetterQueueUrl: pulumi.Output<string>;
+  /** For alarms: the dead-letter queue's name. */
+  readonly deadLetterQueueName: pulumi.Output<string>;
 
   constructor(name: string, args: TranscriptWatcherArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:TranscriptWatcher", name, {}, opts);
@@ -126,6 +128,7 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
     this.functionName = handler.function.name;
     this.queueUrl = queue.url;
     this.deadLetterQueueUrl = deadLetters.url;
+    this.deadLetterQueueName = deadLetters.name;
     this.registerOutputs({ bucketName: this.bucketName, prefix: this.prefix, functionName: this.functionName, queueUrl: this.queueUrl, deadLetterQueueUrl: this.deadLetterQueueUrl });
   }
 

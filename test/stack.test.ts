@@ -66,6 +66,14 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     expect(ofType("aws:sqs/queue:Queue")).to.deep.equal([]);
   });
 
+  it("adds alarms only when told where to send them", async () => {
+    const quiet = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333" });
+    expect(quiet.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal([]);
+    const watched = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", manageTranscriptStorage: true, alarmEmail: "oncall@example.com" });
+    expect(watched.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.have.length(7);
+    expect(await valueOf(watched.outputs.alarmsTopicArn as pulumi.Output<string>)).to.match(/^arn:aws:sns:/);
+  });
+
   it("serves the page with the API behind it, unless told not to deploy a site", async () => {
     const withSite = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333" });
     expect(await valueOf(withSite.outputs.siteUrl as pulumi.Output<string>)).to.equal("https://site-cdn.cloudfront.net");

@@ -1,0 +1,83 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ChatAlarmsArgs {
+  /** What to watch on the start-chat side (`chatApi.apiId`, `.functionName`, `.tableName`). */
+  chatApi: { apiId: pulumi.Input<string>; functionName: pulumi.Input<string>; tableName: pulumi.Input<string> };
+  /** What to watch on the transcript side, when there is a TranscriptWatcher. */
+  transcripts?: { functionName: pulumi.Input<string>; deadLetterQueueName: pulumi.Input<string> };
+  /** Send alarms to this SNS topic. Default: a topic created here. */
+  topicArn?: pulumi.Input<string>;
+  /** Subscribe this address to the created topic (AWS emails a confirmation link). */
+  email?: string;
+  /** Percentage of API requests answered 5xx over 5 minutes that raises the alarm. Default 5. */
+  api5xxPercent?: number;
+}
+
+/**
+ * The alarms a chat deployment needs, on one SNS topic: the API answering 5xx, either Lambda
+ * failing or being throttled, DynamoDB throttling the chats table, and transcript events that
+ * failed so often they reached the dead-letter queue.
+ */
+export class ChatAlarms extends pulumi.ComponentResource {
+  readonly topicArn: pulumi.Output<string>;
+  readonly alarmNames: pulumi.Output<string>[] = [];
+
+  constructor(name: string, args: ChatAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("connect-chat:index:ChatAlarms", name, {}, opts);
+    const parent = { parent: this };
+    const topic = args.topicArn === undefined ? new aws.sns.Topic(`${name}-topic`, {}, parent) : undefined;
+    this.topicArn = topic ? topic.arn : pulumi.output(args.topicArn!);
+    if (topic && args.email) new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.email }, parent);
+
+    const alarm = (id: string, description: string, alarmArgs: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "alarmDescription">) => {
+      const created = new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+        alarmDescription: description,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+        alarmActions: [this.topicArn],
+        okActions: [this.topicArn],
+        ...alarmArgs,
+      }, parent);
+      this.alarmNames.push(created.name);
+    };
+    const sum = (namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>) =>
+      ({ namespace, metricName, dimensions, statistic: "Sum", period: 300 });
+    const functions: [string, pulumi.Input<string>][] = [["start-chat", args.chatApi.functionName], ...(args.transcripts ? [["transcript-landed", args.transcripts.functionName] as [string, pulumi.Input<string>]] : [])];
+
+    alarm("api-5xx", `More than ${args.api5xxPercent ?? 5}% of start-chat requests failed with 5xx in 5 minutes`, {
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: args.api5xxPercent ?? 5,
+      metricQueries: [
+        { id: "errors", metric: { namespace: "AWS/ApiGateway", metricName: "5xx", dimensions: { ApiId: args.chatApi.apiId, Stage: "$default" }, stat: "Sum", period: 300 } },
+        { id: "requests", metric: { namespace: "AWS/ApiGateway", metricName: "Count", dimensions: { ApiId: args.chatApi.apiId, Stage: "$default" }, stat: "Sum", period: 300 } },
+        { id: "percent", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx %", returnData: true },
+      ],
+    });
+    for (const [label, functionName] of functions) {
+      alarm(`${label}-errors`, `The ${label} function failed`, { comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, ...sum("AWS/Lambda", "Errors", { FunctionName: functionName }) });
+      alarm(`${label}-throttles`, `The ${label} function was throttled`, { comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, ...sum("AWS/Lambda", "Throttles", { FunctionName: functionName }) });
+    }
+    alarm("table-throttles", "DynamoDB throttled the chats table", {
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      metricQueries: [
+        { id: "reads", metric: { namespace: "AWS/DynamoDB", metricName: "ReadThrottleEvents", dimensions: { TableName: args.chatApi.tableName }, stat: "Sum", period: 300 } },
+        { id: "writes", metric: { namespace: "AWS/DynamoDB", metricName: "WriteThrottleEvents", dimensions: { TableName: args.chatApi.tableName }, stat: "Sum", period: 300 } },
+        { id: "throttles", expression: "reads + writes", label: "throttle events", returnData: true },
+      ],
+    });
+    if (args.transcripts) {
+      alarm("transcript-dead-letters", "Transcript events failed five times and wait in the dead-letter queue", {
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: args.transcripts.deadLetterQueueName },
+        statistic: "Maximum",
+        period: 300,
+      });
+    }
+    this.registerOutputs({ topicArn: this.topicArn });
+  }
+}
