@@ -3,12 +3,11 @@
  * Whatever fails, the answer is the right status, and nothing is orphaned: no active record points
  * at a contact that was never created, and a created contact is always recorded or reported.
  */
-import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import type { Faults } from "../local/connect-emulator";
 import type { DynamoFaults } from "../local/dynamodb";
 import type { LocalStack } from "../local/stack";
-import { postChat, type ChatResponse } from "./support/chat-client";
+import { postChat, scanChats, type ChatResponse } from "./support/chat-client";
 import { localStack } from "./support/hooks";
 import { captureLogs } from "./support/logs";
 
@@ -42,16 +41,8 @@ describe("fault matrix", function () {
   });
 
   async function activeRecords(): Promise<{ contactId: string }[]> {
-    const client = new DynamoDBClient({});
-    const records: { contactId: string }[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(new ScanCommand({ TableName: stack.settings.chatsTableName, FilterExpression: "chatStatus = :active", ExpressionAttributeValues: { ":active": { S: "active" } }, ExclusiveStartKey: start }));
-      records.push(...(page.Items ?? []).map((item) => ({ contactId: item.contactId.S! })));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    client.destroy();
-    return records;
+    const active = await scanChats(stack, { expression: "chatStatus = :active", values: { ":active": { S: "active" } } });
+    return active.map((item) => ({ contactId: item.contactId.S! }));
   }
 
   for (const fault of cases) {

@@ -25,20 +25,28 @@ export async function postChat(stack: LocalStack, body: unknown, contentType = "
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
-/** Contacts the emulator holds and items the chats table holds: what a request left behind. */
-export async function footprint(stack: LocalStack): Promise<{ contacts: number; items: number }> {
+/** Every item of the chats table (a scan answers at most 1 MB at a time, so every page). */
+export async function scanChats(stack: LocalStack, filter?: { expression: string; values: Record<string, AttributeValue> }): Promise<Record<string, AttributeValue>[]> {
   const client = new DynamoDBClient({});
   try {
-    // A scan answers at most 1 MB at a time: count every page.
-    let items = 0;
+    const items: Record<string, AttributeValue>[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await client.send(new ScanCommand({ TableName: stack.settings.chatsTableName, Select: "COUNT", ExclusiveStartKey: start }));
-      items += page.Count ?? 0;
+      const page = await client.send(new ScanCommand({
+        TableName: stack.settings.chatsTableName,
+        ExclusiveStartKey: start,
+        ...(filter && { FilterExpression: filter.expression, ExpressionAttributeValues: filter.values }),
+      }));
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
-    return { contacts: stack.emulator.contacts().length, items };
+    return items;
   } finally {
     client.destroy();
   }
+}
+
+/** Contacts the emulator holds and items the chats table holds: what a request left behind. */
+export async function footprint(stack: LocalStack): Promise<{ contacts: number; items: number }> {
+  return { contacts: stack.emulator.contacts().length, items: (await scanChats(stack)).length };
 }
