@@ -40,16 +40,37 @@ export interface ConnectEmulatorOptions {
   maxActiveChats?: number;
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-  errorType?: string;
-}
 
 export class ConnectError extends Error {
   constructor(readonly status: number, readonly errorType: string, message: string) {
     super(message);
   }
+}
+
+/**
+ * One call in Connect's REST-JSON protocol: the JSON body goes to `operation`, its result comes
+ * back as JSON, and a ConnectError as Connect reports errors (`x-amzn-ErrorType`, `{ Message }`).
+ * An unparseable body is answered as Connect answers it, with `malformed`.
+ */
+export async function serveRestJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  malformed: string,
+  operation: (body: Record<string, any>) => unknown,
+): Promise<void> {
+  const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-requestid": randomUUID() };
+  let status = 200;
+  let reply: unknown;
+  try {
+    const raw = await readBody(req);
+    reply = await operation(raw.length ? JSON.parse(raw.toString("utf8")) : {});
+  } catch (error) {
+    const known = error instanceof ConnectError ? error : new ConnectError(400, malformed, "Malformed request");
+    status = known.status;
+    headers["x-amzn-errortype"] = known.errorType;
+    reply = { Message: known.message };
+  }
+  res.writeHead(status, headers).end(JSON.stringify(reply));
 }
 
 export const localAccount = "000000000000";
@@ -74,12 +95,12 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
   };
   const activeChats = () => chats.all().filter((contact) => !contact.disconnectTimestamp).length;
 
-  function startChatContact(body: Record<string, any>): Reply {
+  function startChatContact(body: Record<string, any>): unknown {
     checkInstance(body.InstanceId);
     if (!options.contactFlowIds.includes(body.ContactFlowId)) throw new ConnectError(404, "ResourceNotFoundException", "Contact flow not found");
     const token = body.ClientToken as string | undefined;
     const replay = token ? byClientToken.get(token) : undefined;
-    if (replay) return { status: 200, body: started(replay) };
+    if (replay) return started(replay);
 
     const displayName = body.ParticipantDetails?.DisplayName;
     if (typeof displayName !== "string" || displayName.length < 1 || displayName.length > 256) throw invalid("ParticipantDetails.DisplayName must be 1-256 characters");
@@ -118,7 +139,7 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
       chats.post(contact, customer, { Type: "MESSAGE", ContentType: body.InitialMessage.ContentType, Content: body.InitialMessage.Content });
     }
     options.onChatStarted?.(contact);
-    return { status: 200, body: started(contact) };
+    return started(contact);
   }
 
   function started(contact: Contact) {
@@ -131,28 +152,25 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
     };
   }
 
-  function describeContact(instanceId: string, contactId: string): Reply {
+  function describeContact(instanceId: string, contactId: string): unknown {
     checkInstance(instanceId);
     const contact = chats.contact(contactId);
     if (!contact) throw new ConnectError(404, "ResourceNotFoundException", "Contact not found");
     return {
-      status: 200,
-      body: {
-        Contact: {
-          Arn: `${instanceArn}/contact/${contact.id}`,
-          Id: contact.id,
-          InitialContactId: contact.id,
-          Channel: "CHAT",
-          InitiationMethod: "API",
-          InitiationTimestamp: contact.initiationTimestamp,
-          ...(contact.disconnectTimestamp && { DisconnectTimestamp: contact.disconnectTimestamp }),
-          Attributes: contact.attributes,
-        },
+      Contact: {
+        Arn: `${instanceArn}/contact/${contact.id}`,
+        Id: contact.id,
+        InitialContactId: contact.id,
+        Channel: "CHAT",
+        InitiationMethod: "API",
+        InitiationTimestamp: contact.initiationTimestamp,
+        ...(contact.disconnectTimestamp && { DisconnectTimestamp: contact.disconnectTimestamp }),
+        Attributes: contact.attributes,
       },
     };
   }
 
-  function searchUsers(body: Record<string, any>): Reply {
+  function searchUsers(body: Record<string, any>): unknown {
     checkInstance(body.InstanceId);
     const condition = body.SearchCriteria?.StringCondition;
     if (condition && condition.FieldName !== "Username") throw invalid("Only Username conditions are emulated");
@@ -170,13 +188,13 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
       const id = localUserId(username);
       return { Id: id, Arn: `${instanceArn}/agent/${id}`, Username: username, IdentityInfo: { FirstName, LastName: rest.join(" ") } };
     });
-    return { status: 200, body: { Users: users, ApproximateTotalCount: matches.length } };
+    return { Users: users, ApproximateTotalCount: matches.length };
   }
 
-  function stopContact(body: Record<string, any>): Reply {
+  function stopContact(body: Record<string, any>): unknown {
     checkInstance(body.InstanceId);
     if (!endContact(body.ContactId)) throw new ConnectError(404, "ResourceNotFoundException", "Contact not found");
-    return { status: 200, body: {} };
+    return {};
   }
 
   /** Ends a contact as StopContact would. False when there is no such contact. */
@@ -187,7 +205,7 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
     return true;
   }
 
-  function route(method: string, path: string, body: Record<string, any>): { operation: string; run: () => Reply } {
+  function route(method: string, path: string, body: Record<string, any>): { operation: string; run: () => unknown } {
     const describe = /^\/contacts\/([^/]+)\/([^/]+)$/.exec(path);
     if (method === "PUT" && path === "/contact/chat") return { operation: "StartChatContact", run: () => startChatContact(body) };
     if (method === "GET" && describe) {
@@ -198,27 +216,18 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
     return { operation: "Unknown", run: () => { throw new ConnectError(404, "UnknownOperationException", `${method} ${path} is not emulated`); } };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    let reply: Reply;
-    try {
+  function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    return serveRestJson(req, res, "InvalidRequestException", (body) => {
       if (!String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256")) {
         throw new ConnectError(403, "AccessDeniedException", "Requests must be signed with SigV4");
       }
-      const raw = await readBody(req);
-      const { operation, run } = route(req.method ?? "GET", path, raw.length ? JSON.parse(raw.toString("utf8")) : {});
+      const { operation, run } = route(req.method ?? "GET", path, body);
       calls.set(operation, (calls.get(operation) ?? 0) + 1);
-      reply = await withFaults(operation, run);
-    } catch (error) {
-      reply = error instanceof ConnectError
-        ? { status: error.status, errorType: error.errorType, body: { Message: error.message } }
-        : { status: 400, errorType: "InvalidRequestException", body: { Message: "Malformed request" } };
-    }
-    const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-requestid": randomUUID() };
-    if (reply.errorType) headers["x-amzn-errortype"] = reply.errorType;
-    res.writeHead(reply.status, headers).end(JSON.stringify(reply.body));
+      return withFaults(operation, run);
+    });
   }
 
-  async function withFaults(operation: string, run: () => Reply): Promise<Reply> {
+  async function withFaults(operation: string, run: () => unknown): Promise<unknown> {
     const applies = !faults.operations || faults.operations.includes(operation);
     if (!applies) return run();
     if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { ChatItem } from "../www/src/transcript";
 import { readBody } from "./api-gateway";
 import { contentTypes, newToken, type ChatState, type Contact, type Participant } from "./chat-state";
-import { ConnectError } from "./connect-emulator";
+import { ConnectError, serveRestJson } from "./connect-emulator";
 
 const day = 24 * 3600 * 1000;
 const maxAttachmentBytes = 20 * 1024 * 1024;
@@ -193,21 +193,11 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const attachment = /^\/participant\/attachments\/([0-9a-f-]+)$/.exec(path);
     if (attachment) return attachmentBytes(req, res, attachment[1]);
-    let status = 200;
-    let reply: unknown;
-    const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-requestid": randomUUID() };
-    try {
+    return serveRestJson(req, res, "ValidationException", (body) => {
       const route = routes[path];
       if (req.method !== "POST" || !route) throw new ConnectError(404, "UnknownOperationException", `${req.method} ${path} is not emulated`);
-      const raw = await readBody(req);
-      reply = route(req, raw.length ? JSON.parse(raw.toString("utf8")) : {});
-    } catch (error) {
-      const known = error instanceof ConnectError ? error : new ConnectError(400, "ValidationException", "Malformed request");
-      status = known.status;
-      headers["x-amzn-errortype"] = known.errorType;
-      reply = { Message: known.message };
-    }
-    res.writeHead(status, headers).end(JSON.stringify(reply));
+      return route(req, body);
+    });
   }
 
   /** The websocket ChatJS opens at Websocket.Url: subscribe, heartbeats, and the chat's items. */
