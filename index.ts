@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ChatAlarms, ChatApi, ChatSite, ContactFlows, TranscriptWatcher, type ChatSiteArgs } from "./infra";
 import type { RehydrationMode } from "./handlers/start-chat/settings";
+import { buildSite } from "./www/build";
 
 const config = new pulumi.Config();
 const instanceId = config.require("instanceId");
@@ -45,6 +46,8 @@ if (!watcher) {
 const siteDomainNames = config.getObject<string[]>("siteDomainNames");
 const site = config.getBoolean("site") === false ? undefined : new ChatSite("site", {
   apiUrl: chatApi.url,
+  // Built from www/ on every run, so a deploy never ships a stale page.
+  siteDir: buildSite().dir,
   priceClass: config.get("sitePriceClass") as ChatSiteArgs["priceClass"],
   frameAncestors: config.getObject<string[]>("siteFrameAncestors"),
   domain: siteDomainNames ? { names: siteDomainNames, certificateArn: config.require("siteCertificateArn") } : undefined,

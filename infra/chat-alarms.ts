@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgChecks } from "./args";
 
 export interface ChatAlarmsArgs {
   /** What to watch on the start-chat side (`chatApi.apiId`, `.functionName`, `.tableName`). */
@@ -25,6 +26,13 @@ export class ChatAlarms extends pulumi.ComponentResource {
 
   constructor(name: string, args: ChatAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatAlarms", name, {}, opts);
+    new ArgChecks(this)
+      .expect(args.email === undefined || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(args.email), "email", `must be an email address, got "${args.email}"`)
+      // A given topic gets no subscription from here: the address would silently get nothing.
+      .expect(args.email === undefined || args.topicArn === undefined, "email", "goes with the topic created here; subscribe it to your topicArn yourself")
+      .expect(typeof args.topicArn !== "string" || /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(args.topicArn), "topicArn", `must be an SNS topic ARN, got "${args.topicArn}"`)
+      .expect(args.api5xxPercent === undefined || (args.api5xxPercent > 0 && args.api5xxPercent <= 100), "api5xxPercent", "must be above 0 and at most 100")
+      .done();
     const parent = { parent: this };
     const topic = args.topicArn === undefined ? new aws.sns.Topic(`${name}-topic`, {}, parent) : undefined;
     this.topicArn = topic ? topic.arn : pulumi.output(args.topicArn!);

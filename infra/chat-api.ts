@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { chatsTable } from "../handlers/chats-table";
 import { startChatLambda } from "../handlers/start-chat";
 import { chatCors } from "../handlers/start-chat/cors";
-import { checkSettings, settingsToEnv, type ContentType, type RehydrationMode } from "../handlers/start-chat/settings";
+import { settingsProblems, settingsToEnv, type ContentType, type RehydrationMode, type StartChatSettings } from "../handlers/start-chat/settings";
+import { ArgChecks } from "./args";
 import { HandlerFunction } from "./handler-function";
 
 export interface ChatApiArgs {
@@ -53,9 +54,8 @@ export class ChatApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: ChatApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatApi", name, {}, opts);
-    // Checked now, so a bad arg fails `pulumi preview` with its name instead of deep in an apply.
     // The ids and table name are only known at deploy time; they are filled in below.
-    const settings = checkSettings({
+    const settings: StartChatSettings = {
       instanceId: "",
       contactFlowId: "",
       chatsTableName: "",
@@ -66,7 +66,8 @@ export class ChatApi extends pulumi.ComponentResource {
       attachments: args.attachments ?? false,
       authMode: args.jwt ? "jwt" : "anonymous",
       agentCacheSeconds: args.agentCacheSeconds ?? 300,
-    });
+    };
+    checkArgs(this, args, settings);
     const parent = { parent: this };
     const region = aws.getRegionOutput({}, parent).region;
     const { partition } = aws.getPartitionOutput({}, parent);
@@ -116,7 +117,7 @@ export class ChatApi extends pulumi.ComponentResource {
     const api = new aws.apigatewayv2.Api(`${name}-api`, {
       protocolType: "HTTP",
       // No origins, no CORS: only same-origin pages and servers can call it.
-      corsConfiguration: args.allowedOrigins.length ? chatCors(checkOrigins(args.allowedOrigins), Boolean(args.jwt)) : undefined,
+      corsConfiguration: args.allowedOrigins.length ? chatCors(args.allowedOrigins, Boolean(args.jwt)) : undefined,
     }, parent);
     const integration = new aws.apigatewayv2.Integration(`${name}-start-chat`, {
       apiId: api.id,
@@ -175,18 +176,20 @@ export class ChatApi extends pulumi.ComponentResource {
   }
 }
 
-/** An origin is scheme://host[:port]; a wildcard would let any site start chats as its visitors. */
-function checkOrigins(origins: string[]): string[] {
-  for (const origin of origins) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
-      throw new Error(`ChatApi: allowedOrigins: "${origin}" is not an origin like https://www.example.com (no path, no wildcard)`);
-    }
-  }
-  return origins;
+function checkArgs(chatApi: ChatApi, args: ChatApiArgs, settings: StartChatSettings): void {
+  const { throttle, jwt } = args;
+  new ArgChecks(chatApi)
+    .connectId("instanceId", args.instanceId)
+    .connectId("contactFlowId", args.contactFlowId)
+    // A wildcard would let any site start chats as its visitors.
+    .origins("allowedOrigins", args.allowedOrigins)
+    .add(settingsProblems(settings))
+    .httpsUrl("jwt.issuer", jwt?.issuer)
+    .expect(!jwt || jwt.audience.length > 0, "jwt.audience", "must name at least one audience (e.g. the app client id)")
+    .expect(!throttle || (throttle.rateLimit > 0 && Number.isFinite(throttle.rateLimit)), "throttle.rateLimit", "must be a number of requests per second above 0")
+    .wholeNumber("throttle.burstLimit", throttle?.burstLimit, 1)
+    .logRetention("logRetentionDays", args.logRetentionDays)
+    // 0 would stop every chat, not cap them.
+    .wholeNumber("reservedConcurrency", args.reservedConcurrency, 1)
+    .done();
 }

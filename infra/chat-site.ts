@@ -1,9 +1,10 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSite, servingOf } from "../www/build";
+import { builtSiteDir, servingOf } from "../www/serving";
 import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-headers";
+import { ArgChecks } from "./args";
 import { PrivateBucket } from "./private-bucket";
 
 export interface ChatSiteArgs {
@@ -16,7 +17,11 @@ export interface ChatSiteArgs {
    * CSP no extra origin. Default true.
    */
   apiBehindSite?: boolean;
-  /** A built site (`npm run build` output). Default: built from www/ when the program runs. */
+  /**
+   * A built page: the folder `buildSite()` / `npm run build` writes. Default: the page this package
+   * ships built (from a source checkout, `www/dist`, so build it first; the stack's own program
+   * builds it on every run).
+   */
   siteDir?: string;
   /** CloudFront price class. Default `PriceClass_100` (North America and Europe edges). */
   priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
@@ -57,6 +62,8 @@ export class ChatSite extends pulumi.ComponentResource {
 
   constructor(name: string, args: ChatSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatSite", name, {}, opts);
+    const siteDir = args.siteDir ?? builtSiteDir;
+    checkArgs(this, args, siteDir);
     const parent = { parent: this };
     const apiBehindSite = args.apiBehindSite ?? true;
     const region = args.region ?? aws.getRegionOutput({}, parent).region;
@@ -143,7 +150,6 @@ export class ChatSite extends pulumi.ComponentResource {
 
     grantRead(distribution.arn);
 
-    const siteDir = args.siteDir ?? buildSite().dir;
     for (const file of readdirSync(siteDir).sort()) {
       new aws.s3.BucketObjectv2(`${name}-${file}`, {
         bucket: files.bucket.id,
@@ -165,4 +171,20 @@ export class ChatSite extends pulumi.ComponentResource {
     this.bucketName = files.bucket.id;
     this.registerOutputs({ url: this.url, scriptUrl: this.scriptUrl, distributionId: this.distributionId, bucketName: this.bucketName });
   }
+}
+
+const priceClasses: ChatSiteArgs["priceClass"][] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
+
+function checkArgs(site: ChatSite, args: ChatSiteArgs, siteDir: string): void {
+  const { domain } = args;
+  const certificateArn = domain?.certificateArn;
+  new ArgChecks(site)
+    .httpsUrl("apiUrl", args.apiUrl)
+    .expect(existsSync(join(siteDir, "connect-chat.js")), "siteDir", `${siteDir} holds no built page (no connect-chat.js): run \`npm run build\`, or pass the folder buildSite() wrote`)
+    .oneOf("priceClass", args.priceClass, priceClasses)
+    .origins("frameAncestors", args.frameAncestors, true)
+    .expect(!domain || domain.names.length > 0, "domain.names", "must name at least one domain")
+    // CloudFront takes certificates from us-east-1 only, whatever the stack's region.
+    .expect(typeof certificateArn !== "string" || /^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\//.test(certificateArn), "domain.certificateArn", `must be an ACM certificate ARN in us-east-1, got "${certificateArn}"`)
+    .done();
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderFlow } from "../contact-flows/flows";
+import { ArgChecks } from "./args";
 
 export interface ContactFlowsArgs {
   instanceId: pulumi.Input<string>;
@@ -22,6 +23,11 @@ export class ContactFlows extends pulumi.ComponentResource {
 
   constructor(name: string, args: ContactFlowsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ContactFlows", name, {}, opts);
+    new ArgChecks(this)
+      .connectId("instanceId", args.instanceId)
+      .expect(args.defaultQueueName !== "", "defaultQueueName", "must not be empty")
+      .expect(args.namePrefix !== "", "namePrefix", "must not be empty")
+      .done();
     const parent = { parent: this };
     const namePrefix = args.namePrefix ?? `connect-chat ${pulumi.getStack()}`;
     const defaultQueue = aws.connect.getQueueOutput({ instanceId: args.instanceId, name: args.defaultQueueName ?? "BasicQueue" }, parent);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chatsTable } from "../handlers/chats-table";
 import { transcriptLandedLambda } from "../handlers/transcript-landed";
 import { normalizePrefix, transcriptSettingsToEnv } from "../handlers/transcript-landed/settings";
+import { ArgChecks } from "./args";
 import { HandlerFunction } from "./handler-function";
 import { PrivateBucket } from "./private-bucket";
 
@@ -55,9 +56,7 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
 
   constructor(name: string, args: TranscriptWatcherArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:TranscriptWatcher", name, {}, opts);
-    if (Boolean(args.existingStorage) === Boolean(args.manageTranscriptStorage)) {
-      throw new Error("TranscriptWatcher: give exactly one of existingStorage and manageTranscriptStorage");
-    }
+    checkArgs(this, args);
     const parent = { parent: this };
     const { partition } = aws.getPartitionOutput({}, parent);
     const { bucket, prefix } = this.storage(name, args);
@@ -154,4 +153,21 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [store.policy] });
     return { bucket: store.bucket.id, prefix: pulumi.output(prefix) };
   }
+}
+
+const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function checkArgs(watcher: TranscriptWatcher, args: TranscriptWatcherArgs): void {
+  const { existingStorage: existing, manageTranscriptStorage: managed } = args;
+  // An empty prefix would watch `/…`, which no transcript key starts with: no chat would ever end.
+  const hasFolder = (prefix: pulumi.Input<string> | undefined) => typeof prefix !== "string" || normalizePrefix(prefix) !== "";
+  new ArgChecks(watcher)
+    .expect(Boolean(existing || managed), "existingStorage", "or manageTranscriptStorage is required")
+    .expect(!(existing && managed), "manageTranscriptStorage", "cannot go with existingStorage: give one of them")
+    .expect(typeof existing?.bucket !== "string" || bucketName.test(existing.bucket), "existingStorage.bucket", `must be a bucket name (not an s3:// URL or ARN), got "${existing?.bucket}"`)
+    .expect(!existing || hasFolder(existing.prefix), "existingStorage.prefix", "must name the folder Connect writes transcripts to, e.g. connect/my-instance/ChatTranscripts")
+    .connectId("manageTranscriptStorage.instanceId", managed?.instanceId)
+    .expect(!managed || hasFolder(managed.prefix), "manageTranscriptStorage.prefix", "must not be empty")
+    .logRetention("logRetentionDays", args.logRetentionDays)
+    .done();
 }

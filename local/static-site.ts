@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, normalize } from "node:path";
-import { servingOf } from "../www/build";
+import { servingOf } from "../www/serving";
 import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-headers";
 
 export function staticSite(dir: string, config: Record<string, unknown>, origin: string) {

@@ -121,13 +121,6 @@ describe("TranscriptWatcher (Pulumi mocks)", () => {
       expect(JSON.parse(deployed.one("aws:cloudwatch/eventRule:EventRule").eventPattern).detail.object.key).to.deep.equal([{ prefix: "ChatTranscripts/" }]);
     });
   });
-
-  for (const [what, args] of [["both", { existingStorage: { bucket: "b", prefix: "p" }, manageTranscriptStorage: { instanceId } }], ["neither", {}]] as const) {
-    it(`refuses ${what} storage options`, () => {
-      useMocks();
-      expect(() => new TranscriptWatcher("bad", { chatsTable: { name: "chats", arn: tableArn }, ...args })).to.throw("exactly one of existingStorage and manageTranscriptStorage");
-    });
-  }
 });
 
 describe("ContactFlows (Pulumi mocks)", () => {

@@ -9,27 +9,9 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildSync } from "esbuild";
+import { builtSiteDir } from "./serving";
 
-export const defaultOutDir = join(__dirname, "dist");
 const chatJsSource = require.resolve("amazon-connect-chatjs/dist/amazon-connect-chat.js");
-
-/** Files whose name carries a content hash: safe to cache for ever. */
-export const hashedName = /-[0-9a-f]{10}\.(js|css)$/;
-
-const contentTypes: Record<string, string> = {
-  html: "text/html; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-  json: "application/json; charset=utf-8",
-};
-
-/** How a built file is served: its type, and how long browsers and CloudFront may keep it. */
-export function servingOf(file: string): { contentType: string; cacheControl: string } {
-  return {
-    contentType: contentTypes[file.slice(file.lastIndexOf(".") + 1)] ?? "application/octet-stream",
-    cacheControl: hashedName.test(file) ? "public, max-age=31536000, immutable" : "no-cache",
-  };
-}
 
 function hashed(base: string, extension: string, content: Buffer): string {
   return `${base}-${createHash("sha256").update(content).digest("hex").slice(0, 10)}.${extension}`;
@@ -44,7 +26,7 @@ export interface BuiltSite {
   gzipSizes: Record<string, number>;
 }
 
-export function buildSite(outDir = defaultOutDir): BuiltSite {
+export function buildSite(outDir = builtSiteDir): BuiltSite {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const chatJs = readFileSync(chatJsSource);
@@ -70,7 +52,7 @@ export function buildSite(outDir = defaultOutDir): BuiltSite {
 }
 
 if (require.main === module) {
-  const { dir, gzipSizes } = buildSite(process.argv[2] ?? defaultOutDir);
+  const { dir, gzipSizes } = buildSite(process.argv[2] ?? builtSiteDir);
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const widget = gzipSizes["connect-chat.js"];
   const chatJs = Object.entries(gzipSizes).find(([name]) => name.startsWith("chatjs-"))![1];

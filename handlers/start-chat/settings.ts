@@ -75,8 +75,8 @@ export function settingsFromEnv(source: Env = process.env): StartChatSettings {
   });
 }
 
-/** Throws with the setting's name and the reason when a setting is out of range. */
-export function checkSettings(settings: StartChatSettings): StartChatSettings {
+/** What is wrong with the settings, each problem led by the setting's name; empty when nothing is. */
+export function settingsProblems(settings: StartChatSettings): string[] {
   const problems: string[] = [];
   const { min, max } = chatDurationRange;
   if (!Number.isInteger(settings.chatDurationMinutes) || settings.chatDurationMinutes < min || settings.chatDurationMinutes > max) {
@@ -92,6 +92,12 @@ export function checkSettings(settings: StartChatSettings): StartChatSettings {
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(name)) problems.push(`allowedAttributes: "${name}" is not a valid attribute name`);
     if ((serverAttributes as readonly string[]).includes(name)) problems.push(`allowedAttributes: "${name}" is set by the server`);
   }
+  return problems;
+}
+
+/** Throws with the setting's name and the reason when a setting is out of range. */
+function checkSettings(settings: StartChatSettings): StartChatSettings {
+  const problems = settingsProblems(settings);
   if (problems.length) throw new Error(`start-chat settings: ${problems.join("; ")}`);
   return settings;
 }
