@@ -1,12 +1,36 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { dependencies } from "../package.json";
+
+const handlersDir = join(__dirname, "..", "handlers") + sep;
 
 /**
- * The nodejs22.x runtime ships AWS SDK v3, so no `@aws-sdk/*` package goes into a zip: bundled,
- * one client alone would outweigh our code a hundredfold.
+ * Pulumi serializes a module a callback uses by value when it is the program's own source, but as
+ * `require("<package>/…")` when it lives under node_modules, as this package's handlers do in a
+ * consumer's program: the zip would then need the whole package and its dependencies. Pulumi's
+ * `deploymentOnlyModule` flag makes it serialize a module by value wherever it lives, so the zip
+ * holds just the handler whether the component runs from source or from the package.
  */
-export const runtimeProvidedPackages = Object.keys(dependencies).filter((name) => name.startsWith("@aws-sdk/"));
+function serializeHandlersByValue(): void {
+  for (const [file, loaded] of Object.entries(require.cache)) {
+    if (loaded && file.startsWith(handlersDir)) loaded.exports.deploymentOnlyModule = true;
+  }
+}
+
+/**
+ * Pulumi also zips every `dependencies` package of the program's package.json (found from the
+ * working directory, as Pulumi finds it) with each callback. Our handlers need none of them: they
+ * are serialized whole, and the nodejs22.x runtime ships AWS SDK v3. So all stay out: the SDK
+ * clients in this project, this package and the rest of a consumer's dependencies in theirs.
+ */
+function programDependencies(): string[] {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) return Object.keys(JSON.parse(readFileSync(manifest, "utf8")).dependencies ?? {});
+    if (dirname(dir) === dir) return [];
+  }
+}
 
 export interface HandlerFunctionArgs {
   /** Builds the handler in the Lambda; it is serialized with everything it captures. */
@@ -46,6 +70,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` }],
       }),
     }, parent);
+    serializeHandlersByValue();
     this.function = new aws.lambda.CallbackFunction(name, {
       callbackFactory: args.callbackFactory,
       runtime: "nodejs22.x",
@@ -56,7 +81,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       reservedConcurrentExecutions: args.reservedConcurrency,
       environment: { variables: args.environment },
       loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroup: this.logGroup.name },
-      codePathOptions: { extraExcludePackages: [...runtimeProvidedPackages] },
+      codePathOptions: { extraExcludePackages: programDependencies() },
     }, parent);
     this.registerOutputs({ functionArn: this.function.arn });
   }

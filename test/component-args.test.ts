@@ -6,8 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { ChatAlarms, ChatApi, ChatSite, ContactFlows, TranscriptWatcher, type ChatAlarmsArgs, type ChatApiArgs, type ChatSiteArgs, type ContactFlowsArgs, type TranscriptWatcherArgs } from "../infra";
-import { InvalidArgsError } from "../infra/args";
+import { ChatAlarms, ChatApi, ChatSite, ContactFlows, InvalidArgsError, TranscriptWatcher, type ChatAlarmsArgs, type ChatApiArgs, type ChatSiteArgs, type ContactFlowsArgs, type TranscriptWatcherArgs } from "../infra";
 import { useMocks } from "./support/pulumi-mocks";
 
 const instanceId = "11111111-1111-4111-8111-111111111111";

@@ -1,26 +1,25 @@
 /** index.ts under Pulumi's mocks: what each kind of stack config composes. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { allRegistered, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { runProgram, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const instanceId = "11111111-1111-4111-8111-111111111111";
 
 /** Runs the program (index.ts) afresh with this stack config. */
 async function runStack(config: Record<string, unknown>) {
-  const resources = useMocks();
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries({ instanceId, ...config }).map(([key, value]) =>
-    [`connect-chat:${key}`, typeof value === "string" ? value : JSON.stringify(value)])));
-  delete require.cache[require.resolve("../index")];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on load, like `pulumi up`
-  const outputs = require("../index") as Record<string, pulumi.Output<unknown> | undefined>;
-  await allRegistered();
+  const { resources, outputs } = await runProgram(require.resolve("../index"), "connect-chat", { instanceId, ...config });
   const ofType = (type: string) => resources.filter((r: MockResource) => r.type === type);
   const startChat = ofType("aws:lambda/function:Function").find((r) => r.name === "chat-start-chat")!.inputs;
   return { outputs, ofType, startChat };
 }
 
 describe("the stack (index.ts under Pulumi mocks)", () => {
-  after(() => pulumi.runtime.setAllConfig({}));
+  it("is what Pulumi runs: Pulumi.yaml names index.ts, as package.json's exports (the library) would win otherwise", () => {
+    expect(readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8")).to.match(/^main: index\.ts$/m);
+    expect(JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).exports["."].default).to.equal("./lib/infra/index.js");
+  });
 
   it("creates the chat flows and runs chats on them when no flow is named", async () => {
     const { outputs, ofType, startChat } = await runStack({ manageTranscriptStorage: true });

@@ -2,6 +2,7 @@
  * Pulumi's own mocks (`pulumi.runtime.setMocks`): components run as in `pulumi preview`, and the
  * inputs of every resource they register are kept for the tests to read.
  */
+import { dirname } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface MockResource {
@@ -14,8 +15,11 @@ export interface MockResource {
 
 export const mockAccount = { region: "us-east-1", accountId: "123456789012", partition: "aws" };
 
-/** Physical names the engine would assign; a test may pin a table's name to a local table. */
-export function useMocks(physicalNames: Record<string, string> = {}): MockResource[] {
+/**
+ * Physical names the engine would assign; a test may pin a table's name to a local table. The
+ * project is this one unless a test runs another program.
+ */
+export function useMocks(physicalNames: Record<string, string> = {}, project = "connect-chat"): MockResource[] {
   const resources: MockResource[] = [];
   const { region, accountId, partition } = mockAccount;
   pulumi.runtime.setMocks({
@@ -57,8 +61,30 @@ export function useMocks(physicalNames: Record<string, string> = {}): MockResour
       }
       throw new Error(`unmocked call ${token}`);
     },
-  }, "connect-chat", "test", false);
+  }, project, "test", false);
   return resources;
+}
+
+/**
+ * Runs a Pulumi program (the absolute path of its entry file) afresh under the mocks, as `pulumi up` would: with this stack config, from
+ * the program's own folder. Returns what it registered and what it exports (its stack outputs).
+ */
+export async function runProgram(file: string, project: string, config: Record<string, unknown>, physicalNames: Record<string, string> = {}) {
+  const resources = useMocks(physicalNames, project);
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) =>
+    [`${project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])));
+  const cwd = process.cwd();
+  process.chdir(dirname(file));
+  try {
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on load
+    const outputs = require(file) as Record<string, pulumi.Output<unknown> | undefined>;
+    await allRegistered();
+    return { resources, outputs };
+  } finally {
+    process.chdir(cwd);
+    pulumi.runtime.setAllConfig({});
+  }
 }
 
 /**
