@@ -21,7 +21,9 @@ export interface ChatAlarmsArgs {
  * failed so often they reached the dead-letter queue.
  */
 export class ChatAlarms extends pulumi.ComponentResource {
+  /** The SNS topic alarms go to (the given one, or the one created here). */
   readonly topicArn: pulumi.Output<string>;
+  /** Every alarm created, for dashboards and runbooks. */
   readonly alarmNames: pulumi.Output<string>[] = [];
 
   constructor(name: string, args: ChatAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {

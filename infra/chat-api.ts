@@ -45,9 +45,13 @@ export interface ChatApiArgs {
 export class ChatApi extends pulumi.ComponentResource {
   /** `https://…/chat`: where the page posts. */
   readonly url: pulumi.Output<string>;
+  /** The chats table: one record per customer (TranscriptWatcher's `chatsTable.name`). */
   readonly tableName: pulumi.Output<string>;
+  /** The chats table's ARN (TranscriptWatcher's `chatsTable.arn`). */
   readonly tableArn: pulumi.Output<string>;
+  /** The start-chat function, for logs and alarms. */
   readonly functionName: pulumi.Output<string>;
+  /** The start-chat function's ARN. */
   readonly functionArn: pulumi.Output<string>;
   /** The HTTP API's id, for alarms and dashboards. */
   readonly apiId: pulumi.Output<string>;

@@ -29,7 +29,7 @@ export interface ChatSiteArgs {
   frameAncestors?: string[];
   /** Serve on your own domain: its names and an ACM certificate for them in us-east-1. */
   domain?: { names: string[]; certificateArn: pulumi.Input<string> };
-  /** Delete the site's files with the bucket on `pulumi destroy`. Default true: they are rebuilt from www/. */
+  /** Delete the site's files with the bucket on `pulumi destroy`. Default true: every deploy uploads them again. */
   forceDestroy?: boolean;
 }
 
@@ -57,7 +57,9 @@ export class ChatSite extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   /** The one script another site embeds. */
   readonly scriptUrl: pulumi.Output<string>;
+  /** The CloudFront distribution, e.g. to invalidate `connect-chat.js` after a change. */
   readonly distributionId: pulumi.Output<string>;
+  /** The private bucket holding the page's files. */
   readonly bucketName: pulumi.Output<string>;
 
   constructor(name: string, args: ChatSiteArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -4,6 +4,7 @@ import { renderFlow } from "../contact-flows/flows";
 import { ArgChecks } from "./args";
 
 export interface ContactFlowsArgs {
+  /** Amazon Connect instance id (the UUID at the end of the instance ARN). */
   instanceId: pulumi.Input<string>;
   /** Queue chats fall back to when no named agent can take them. Default `BasicQueue`. */
   defaultQueueName?: pulumi.Input<string>;
@@ -18,7 +19,9 @@ export interface ContactFlowsArgs {
 export class ContactFlows extends pulumi.ComponentResource {
   /** Id of the flow new chats run: ChatApi's `contactFlowId`. */
   readonly chatFlowId: pulumi.Output<string>;
+  /** The chat flow's ARN. */
   readonly chatFlowArn: pulumi.Output<string>;
+  /** Id of the flow a chat runs when the agent leaves (set by the chat flow). */
   readonly disconnectFlowId: pulumi.Output<string>;
 
   constructor(name: string, args: ContactFlowsArgs, opts?: pulumi.ComponentResourceOptions) {

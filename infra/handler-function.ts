@@ -35,11 +35,15 @@ function programDependencies(): string[] {
 export interface HandlerFunctionArgs {
   /** Builds the handler in the Lambda; it is serialized with everything it captures. */
   callbackFactory: () => (event: never) => Promise<unknown>;
+  /** Environment variables: the handler's settings. */
   environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Days to keep the function's logs. */
   logRetentionDays: number;
+  /** How long one invocation may run, in seconds. */
   timeoutSeconds: number;
+  /** Memory, in MB; CPU grows with it. Default 512. */
   memorySize?: number;
+  /** Cap on concurrent executions. Default unreserved. */
   reservedConcurrency?: number;
 }
 
@@ -49,8 +53,11 @@ export interface HandlerFunctionArgs {
  * the rest on `role`.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
+  /** The function, with its handler serialized into `__index.js`. */
   readonly function: aws.lambda.Function;
+  /** The function's role: it may write its logs; callers grant the rest. */
   readonly role: aws.iam.Role;
+  /** The function's own log group, with retention. */
   readonly logGroup: aws.cloudwatch.LogGroup;
 
   constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {

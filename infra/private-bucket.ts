@@ -13,6 +13,7 @@ export interface PrivateBucketArgs {
  * ownership enforced (no ACLs), encryption at rest, and a policy refusing any request without TLS.
  */
 export class PrivateBucket extends pulumi.ComponentResource {
+  /** The bucket itself. */
   readonly bucket: aws.s3.Bucket;
   /** The bucket policy; resources that rely on it being in place depend on this. */
   readonly policy: aws.s3.BucketPolicy;

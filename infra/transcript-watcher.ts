@@ -16,7 +16,9 @@ export interface TranscriptWatcherArgs {
    * `connect/my-instance/ChatTranscripts`. Give this or `manageTranscriptStorage`.
    */
   existingStorage?: {
+    /** The bucket's name (not an ARN or s3:// URL). */
     bucket: pulumi.Input<string>;
+    /** The folder of chat transcripts in it; slashes at either end do not matter. */
     prefix: pulumi.Input<string>;
     /**
      * Turn on the bucket's EventBridge notifications from here. S3 keeps a bucket's notification
@@ -32,6 +34,7 @@ export interface TranscriptWatcherArgs {
    * storage configured already (import that config instead).
    */
   manageTranscriptStorage?: {
+    /** Amazon Connect instance id (the UUID at the end of the instance ARN). */
     instanceId: pulumi.Input<string>;
     /** Key prefix Connect writes under. Default `ChatTranscripts`. */
     prefix?: string;
@@ -46,10 +49,15 @@ export interface TranscriptWatcherArgs {
  * which reports partial batch failures so only failed records are retried.
  */
 export class TranscriptWatcher extends pulumi.ComponentResource {
+  /** The bucket watched. */
   readonly bucketName: pulumi.Output<string>;
+  /** The folder watched in it, without slashes at either end. */
   readonly prefix: pulumi.Output<string>;
+  /** The transcript-landed function, for logs and alarms. */
   readonly functionName: pulumi.Output<string>;
+  /** The queue between EventBridge and the function. */
   readonly queueUrl: pulumi.Output<string>;
+  /** Where events go after 5 failed tries; redrive them from the SQS console once fixed. */
   readonly deadLetterQueueUrl: pulumi.Output<string>;
   /** For alarms: the dead-letter queue's name. */
   readonly deadLetterQueueName: pulumi.Output<string>;
