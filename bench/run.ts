@@ -38,7 +38,7 @@ function filesUnder(dir: string): Buffer[] {
 async function ourPackages(): Promise<Record<string, string>> {
   const resources = useMocks();
   const api = new ChatApi("bench", { instanceId: localInstanceId, contactFlowId: localContactFlowId, allowedOrigins: [] });
-  new TranscriptWatcher("bench", { chatsTable: { name: api.tableName, arn: api.tableArn }, existingStorage: { bucket: "b", prefix: "p" } });
+  new TranscriptWatcher("bench", { chatsTable: { name: api.tableName, arn: api.tableArn }, existingStorage: { bucket: "connect-transcripts", prefix: "connect/bench/ChatTranscripts" } });
   await allRegistered();
   const paths: Record<string, string> = {};
   for (const fn of resources.filter((r) => r.type === "aws:lambda/function:Function")) {
