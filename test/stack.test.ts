@@ -7,6 +7,21 @@ import { runProgram, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const instanceId = "11111111-1111-4111-8111-111111111111";
 
+/**
+ * The `default:` of each key in Pulumi.yaml's config section. They are written as JSON, which is
+ * also YAML, so no YAML parser is needed to read them back.
+ */
+function projectDefaults(): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {};
+  let key = "";
+  for (const line of readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8").split("\n")) {
+    key = /^ {2}(\w+):\s*$/.exec(line)?.[1] ?? key;
+    const value = /^ {4}default: (.+)$/.exec(line)?.[1];
+    if (value !== undefined) defaults[key] = JSON.parse(value);
+  }
+  return defaults;
+}
+
 /** Runs the program (index.ts) afresh with this stack config. */
 async function runStack(config: Record<string, unknown>) {
   const { resources, outputs } = await runProgram(require.resolve("../index"), "connect-chat", { instanceId, ...config });
@@ -19,6 +34,15 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
   it("is what Pulumi runs: Pulumi.yaml names index.ts, as package.json's exports (the library) would win otherwise", () => {
     expect(readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8")).to.match(/^main: index\.ts$/m);
     expect(JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).exports["."].default).to.equal("./lib/infra/index.js");
+  });
+
+  it("declares the components' own defaults in Pulumi.yaml: spelled out as config, they change nothing", async () => {
+    const defaults = projectDefaults();
+    expect(Object.keys(defaults)).to.include.members(["defaultQueueName", "chatDurationMinutes", "rehydration", "logRetentionDays", "site", "sitePriceClass"]);
+    // Lambda code archives are assets, not data; the other tests read them. Everything else must match.
+    const deployed = async (config: Record<string, unknown>) => (await runProgram(require.resolve("../index"), "connect-chat", { instanceId, ...config })).resources
+      .map(({ type, name, inputs }) => ({ type, name, inputs: JSON.stringify({ ...inputs, code: undefined }) }));
+    expect(await deployed(defaults)).to.deep.equal(await deployed({}));
   });
 
   it("creates the chat flows and runs chats on them when no flow is named", async () => {
