@@ -43,9 +43,9 @@ export class ArgChecks {
     return this.expect(uuid.test(value), arg, `must be a UUID${hint}, got "${value}"`);
   }
 
-  wholeNumber(arg: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): this {
+  wholeNumber(arg: string, value: number | undefined, min: number): this {
     if (value === undefined) return this;
-    return this.expect(Number.isInteger(value) && value >= min && value <= max, arg, `must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}, got ${value}`);
+    return this.expect(Number.isInteger(value) && value >= min, arg, `must be a whole number from ${min} up, got ${value}`);
   }
 
   oneOf<T>(arg: string, value: T | undefined, allowed: readonly T[]): this {

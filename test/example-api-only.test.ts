@@ -13,7 +13,7 @@ import type * as connectChat from "../infra";
 import { localContactFlowId, localInstanceId, type LocalStack } from "../local/stack";
 import { localStack } from "./support/hooks";
 import { lambdaArtifact, postToArtifact } from "./support/lambda-artifact";
-import { allRegistered, archiveFiles, resourceOf, runProgram, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { archiveFiles, registeredFrom, resourceOf, runProgram, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const run = promisify(execFile);
 const root = join(__dirname, "..");
@@ -91,14 +91,7 @@ describe("examples/api-only against the packed package", function () {
     /** Creates components the way a consumer's program does: from its own folder, where Pulumi runs it. */
     async function inConsumer(create: (pkg: typeof connectChat) => void): Promise<MockResource[]> {
       const resources = useMocks();
-      const cwd = process.cwd();
-      process.chdir(exampleDir);
-      try {
-        create(fromPackage());
-        await allRegistered();
-      } finally {
-        process.chdir(cwd);
-      }
+      await registeredFrom(exampleDir, () => create(fromPackage()));
       return resources;
     }
     const ofType = (resources: MockResource[], type: string) => resources.filter((r) => r.type === type);

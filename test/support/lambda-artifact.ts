@@ -19,17 +19,14 @@ handler(JSON.parse(process.argv[2]), {}).then((result) => process.stdout.write(J
 `;
 
 export interface LambdaArtifact {
-  /** The archive's files by path: only `__index.js` when nothing but the handler ships. */
-  files: Record<string, string>;
   /** Runs the handler once, in a new process (a cold start), against the local stack. */
   invoke(event: unknown): Promise<unknown>;
 }
 
 /** Writes the function's archive to a temporary folder; it runs with the function's environment, pointed at `stack`. */
 export async function lambdaArtifact(fn: MockResource, stack: LocalStack): Promise<LambdaArtifact> {
-  const files = await archiveFiles(fn.inputs.code);
   const dir = mkdtempSync(join(tmpdir(), `${fn.name}-artifact-`));
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  for (const [path, text] of Object.entries(await archiveFiles(fn.inputs.code))) writeFileSync(join(dir, path), text);
   const env = {
     PATH: process.env.PATH ?? "",
     NODE_PATH: resolve("node_modules"),
@@ -43,7 +40,6 @@ export async function lambdaArtifact(fn: MockResource, stack: LocalStack): Promi
     AWS_ENDPOINT_URL_DYNAMODB: stack.env.AWS_ENDPOINT_URL_DYNAMODB,
   };
   return {
-    files,
     async invoke(event) {
       // Run from the archive's folder, so nothing of ours but NODE_PATH's SDK can be found.
       const { stdout } = await run(process.execPath, ["-e", invokeScript, join(dir, "__index.js"), JSON.stringify(event)], { env, cwd: dir });

@@ -66,24 +66,39 @@ export function useMocks(physicalNames: Record<string, string> = {}, project = "
 }
 
 /**
- * Runs a Pulumi program (the absolute path of its entry file) afresh under the mocks, as `pulumi up` would: with this stack config, from
- * the program's own folder. Returns what it registered and what it exports (its stack outputs).
+ * Runs a Pulumi program (the absolute path of its entry file) afresh under the mocks, as `pulumi up`
+ * would: with this stack config, from the program's own folder. Returns what it registered and what
+ * it exports (its stack outputs).
  */
 export async function runProgram(file: string, project: string, config: Record<string, unknown>, physicalNames: Record<string, string> = {}) {
   const resources = useMocks(physicalNames, project);
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) =>
     [`${project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])));
-  const cwd = process.cwd();
-  process.chdir(dirname(file));
   try {
-    delete require.cache[file];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on load
-    const outputs = require(file) as Record<string, pulumi.Output<unknown> | undefined>;
-    await allRegistered();
+    let outputs: Record<string, pulumi.Output<unknown> | undefined> = {};
+    await registeredFrom(dirname(file), () => {
+      delete require.cache[file];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on load
+      outputs = require(file);
+    });
     return { resources, outputs };
   } finally {
-    process.chdir(cwd);
     pulumi.runtime.setAllConfig({});
+  }
+}
+
+/**
+ * Runs `create` from `dir`, as Pulumi runs a program from its own folder (which decides what goes
+ * into Lambda zips), and resolves once everything it created is registered.
+ */
+export async function registeredFrom(dir: string, create: () => void): Promise<void> {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    create();
+    await allRegistered();
+  } finally {
+    process.chdir(cwd);
   }
 }
 
