@@ -3,7 +3,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "test-output/", "www/dist/", "local/agent-console/dist/", "bench/.work/", "lib/"] },
+  { ignores: ["**/node_modules/", "bin/", "test-output/", "www/dist/", "local/agent-console/dist/", "bench/.work/", "lib/", ".ci/node/", "examples/*/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,8 +24,8 @@ export default tseslint.config(
     },
   },
   {
-    // Plain CommonJS scripts run in fresh Node processes by the benchmark.
-    files: ["bench/**/*.js"],
+    // Plain CommonJS scripts run in fresh Node processes: the benchmark's, and the examples' own tests.
+    files: ["bench/**/*.js", "examples/*/*.test.js"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly", exports: "writable" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

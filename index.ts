@@ -5,12 +5,27 @@ import type { RehydrationMode } from "./handlers/start-chat/settings";
 import { buildSite } from "./www/build";
 
 const config = new pulumi.Config();
+// Pulumi.yaml gives each optional key a default that means "unset" ("", [] or -1), because the CLI
+// refuses a stack that lacks a typed key with no default. These read such a key back as undefined.
+const optionalText = (key: string) => config.get(key) || undefined;
+const optionalList = (key: string) => {
+  const list = config.getObject<string[]>(key);
+  return list?.length ? list : undefined;
+};
+/** Ends the run with this sentence and no stack trace (RunError). */
+const fail = (message: string): never => {
+  throw new pulumi.RunError(message);
+};
+/** A key that another key's value makes necessary. */
+const requiredWith = (key: string, reason: string) => optionalText(key) ?? fail(`${key} is required with ${reason}: pulumi config set ${key} <value>`);
+
 const instanceId = config.require("instanceId");
-const jwtIssuer = config.get("jwtIssuer");
+const jwtIssuer = optionalText("jwtIssuer");
 const logRetentionDays = config.getNumber("logRetentionDays");
+const reservedConcurrency = config.getNumber("reservedConcurrency");
 
 // Our flows, unless the stack names a flow of its own.
-const existingFlowId = config.get("contactFlowId");
+const existingFlowId = optionalText("contactFlowId");
 const flows = existingFlowId ? undefined : new ContactFlows("flows", { instanceId, defaultQueueName: config.get("defaultQueueName") });
 
 const chatApi = new ChatApi("chat", {
@@ -21,20 +36,20 @@ const chatApi = new ChatApi("chat", {
   chatDurationMinutes: config.getNumber("chatDurationMinutes"),
   rehydration: config.get("rehydration") as RehydrationMode | undefined,
   attachments: config.getBoolean("attachments"),
-  jwt: jwtIssuer ? { issuer: jwtIssuer, audience: config.requireObject<string[]>("jwtAudience") } : undefined,
+  jwt: jwtIssuer ? { issuer: jwtIssuer, audience: optionalList("jwtAudience") ?? fail("jwtAudience is required with jwtIssuer: pulumi config set --path 'jwtAudience[0]' <app client id>") } : undefined,
   throttle: config.getObject<{ rateLimit: number; burstLimit: number }>("throttle"),
   logRetentionDays,
   deletionProtection: config.getBoolean("deletionProtection"),
-  reservedConcurrency: config.getNumber("reservedConcurrency"),
+  reservedConcurrency: reservedConcurrency === -1 ? undefined : reservedConcurrency,
 });
 
-const transcriptBucket = config.get("transcriptBucket");
+const transcriptBucket = optionalText("transcriptBucket");
 const watcher = transcriptBucket || config.getBoolean("manageTranscriptStorage")
   ? new TranscriptWatcher("transcripts", {
     chatsTable: { name: chatApi.tableName, arn: chatApi.tableArn },
     logRetentionDays,
     ...(transcriptBucket
-      ? { existingStorage: { bucket: transcriptBucket, prefix: config.require("transcriptPrefix"), enableEventBridge: config.getBoolean("transcriptBucketEventBridge") } }
+      ? { existingStorage: { bucket: transcriptBucket, prefix: requiredWith("transcriptPrefix", "transcriptBucket"), enableEventBridge: config.getBoolean("transcriptBucketEventBridge") } }
       : { manageTranscriptStorage: { instanceId } }),
   })
   : undefined;
@@ -43,19 +58,19 @@ if (!watcher) {
 }
 
 // The page reaches the API through its own origin (/api/chat): no CORS needed for it.
-const siteDomainNames = config.getObject<string[]>("siteDomainNames");
+const siteDomainNames = optionalList("siteDomainNames");
 const site = config.getBoolean("site") === false ? undefined : new ChatSite("site", {
   apiUrl: chatApi.url,
   // Built from www/ on every run, so a deploy never ships a stale page.
   siteDir: buildSite().dir,
   priceClass: config.get("sitePriceClass") as ChatSiteArgs["priceClass"],
   frameAncestors: config.getObject<string[]>("siteFrameAncestors"),
-  domain: siteDomainNames ? { names: siteDomainNames, certificateArn: config.require("siteCertificateArn") } : undefined,
+  domain: siteDomainNames ? { names: siteDomainNames, certificateArn: requiredWith("siteCertificateArn", "siteDomainNames") } : undefined,
 });
 
 // Opt-in: alarms go to a topic of yours, or to one made here that mails alarmEmail.
-const alarmTopicArn = config.get("alarmTopicArn");
-const alarmEmail = config.get("alarmEmail");
+const alarmTopicArn = optionalText("alarmTopicArn");
+const alarmEmail = optionalText("alarmEmail");
 const alarms = alarmTopicArn || alarmEmail ? new ChatAlarms("alarms", {
   chatApi: { apiId: chatApi.apiId, functionName: chatApi.functionName, tableName: chatApi.tableName },
   transcripts: watcher && { functionName: watcher.functionName, deadLetterQueueName: watcher.deadLetterQueueName },

@@ -1,4 +1,4 @@
-/** The package's entry point: `import { ChatApi, ChatSite, TranscriptWatcher, ContactFlows } from "connect-chat"`. */
+/** The package's entry point: `import { ChatApi, ChatSite, TranscriptWatcher, ContactFlows } from "@connect-chat/pulumi"`. */
 export { InvalidArgsError } from "./args";
 export { ChatAlarms, type ChatAlarmsArgs } from "./chat-alarms";
 export { ChatApi, type ChatApiArgs } from "./chat-api";

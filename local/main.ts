@@ -2,7 +2,16 @@
 import { parseArgs } from "node:util";
 import { startLocalStack } from "./stack";
 
+/** The oldest Node.js we support: Lambda's nodejs22.x runs the handlers, and @pulumi/pulumi needs 22 too. */
+const supportedNodeMajor = 22;
+
 async function main(): Promise<void> {
+  if (Number(process.versions.node.split(".")[0]) < supportedNodeMajor) {
+    // One line of ours instead of the AWS SDK's eight-line NodeVersionSupportWarning (the SDK's own
+    // switch, @aws-sdk/core emitWarningIfUnsupportedVersion): the local stack still runs here.
+    console.warn(`Note: connect-chat supports Node.js ${supportedNodeMajor} or later; this is ${process.version}. The local stack runs, but upgrade before you deploy.`);
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  }
   const { values } = parseArgs({ options: { port: { type: "string" }, data: { type: "string" } } });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   const stack = await startLocalStack({ port, dataDir: values.data });

@@ -1,10 +1,14 @@
 /**
- * examples/api-only, a separate Pulumi program, run under Pulumi's mocks against connect-chat as a
- * consumer gets it: the `npm pack` tarball unpacked into the example's node_modules, not our source.
- * (Pulumi and the SDK resolve from our node_modules above it, as one shared copy must.)
+ * examples/api-only, a separate Pulumi program, against the package as a consumer gets it: the
+ * `npm pack` tarball, never our source.
+ * - As its README says: the tarball packed beside it, `npm install`, `npm test` (its own type check
+ *   and mocks test, in its own process with its own @pulumi/pulumi).
+ * - In this process, for what only we can check: the tarball unpacked into a copy's node_modules
+ *   (Pulumi and the SDK resolve from our node_modules above it, so our mocks see its resources), run
+ *   with the config the Pulumi CLI makes of its README's `pulumi config set` lines.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,34 +17,56 @@ import type * as connectChat from "../infra";
 import { localContactFlowId, localInstanceId, type LocalStack } from "../local/stack";
 import { localStack } from "./support/hooks";
 import { lambdaArtifact, postToArtifact } from "./support/lambda-artifact";
-import { archiveFiles, registeredFrom, resourceOf, runProgram, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { engineConfig, loadProject, shippedStacks } from "./support/pulumi-cli";
+import { archiveFiles, registeredFrom, resourceOf, runProgramWithConfig, useMocks, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const run = promisify(execFile);
 const root = join(__dirname, "..");
+const sourceDir = join(root, "examples", "api-only");
+const packageName = "@connect-chat/pulumi";
 const workDir = join(root, "test-output", "package");
-const exampleDir = join(workDir, "example-api-only");
-const installed = join(exampleDir, "node_modules", "connect-chat");
-const siteOrigin = "https://shop.example.com";
+/** The repository's examples/ folder as the README's steps leave it: the tarball beside the example. */
+const examplesDir = join(workDir, "examples");
+const exampleDir = join(workDir, "in-process", "api-only");
+const installed = join(exampleDir, "node_modules", ...packageName.split("/"));
+const siteOrigin = "https://www.example.com";
 
 describe("examples/api-only against the packed package", function () {
-  // npm pack compiles the package and builds its page first (prepack).
+  // npm pack compiles the package and builds its page first (prepack); the example installs.
   this.timeout(180_000);
   let packedFiles: string[];
+  let tarball: string;
   let stack: LocalStack;
-  let deployed: Awaited<ReturnType<typeof runProgram>>;
+  let deployed: Awaited<ReturnType<typeof runProgramWithConfig>>;
 
   before(async () => {
     rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(examplesDir, { recursive: true });
     mkdirSync(installed, { recursive: true });
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", workDir], { cwd: root });
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", examplesDir], { cwd: root });
     const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
     packedFiles = packed.files.map((file) => file.path);
-    cpSync(join(root, "examples", "api-only"), exampleDir, { recursive: true });
-    await run("tar", ["-xzf", join(workDir, packed.filename), "-C", installed, "--strip-components=1"]);
+    tarball = packed.filename;
+    cpSync(sourceDir, exampleDir, { recursive: true });
+    await run("tar", ["-xzf", join(examplesDir, packed.filename), "-C", installed, "--strip-components=1"]);
     stack = await localStack();
-    deployed = await runProgram(join(exampleDir, "index.ts"), "connect-chat-example-api-only",
-      { instanceId: localInstanceId, contactFlowId: localContactFlowId, siteOrigins: [siteOrigin] },
-      { "chat-chats": stack.settings.chatsTableName });
+    const project = loadProject(join(exampleDir, "Pulumi.yaml"));
+    const [readmeStack] = shippedStacks(project, exampleDir);
+    const config = { ...engineConfig(project, "dev", readmeStack.stack), [`${project.name}:instanceId`]: localInstanceId, [`${project.name}:contactFlowId`]: localContactFlowId };
+    deployed = await runProgramWithConfig(join(exampleDir, "index.ts"), project.name, config, { "chat-chats": stack.settings.chatsTableName });
+  });
+
+  it("installs and passes its own tests as its README says, with the tarball `npm pack` makes from this version", async () => {
+    const dependency = JSON.parse(readFileSync(join(sourceDir, "package.json"), "utf8")).dependencies[packageName];
+    expect(dependency).to.equal(`file:../${tarball}`);
+    const readme = readFileSync(join(sourceDir, "README.md"), "utf8");
+    expect(readme).to.include("npm pack --pack-destination examples").and.include("npm install\nnpm test");
+    const dir = join(examplesDir, "api-only");
+    cpSync(sourceDir, dir, { recursive: true, filter: (path) => !/node_modules|dist/.test(relative(sourceDir, path)) });
+    // Offline: our own `npm ci` has already put every package it needs in npm's cache.
+    await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], { cwd: dir });
+    const { stdout } = await run("npm", ["test"], { cwd: dir });
+    expect(stdout).to.match(/^# pass 1$/m).and.match(/^# fail 0$/m);
   });
 
   it("packs compiled components with their .d.ts, handlers, flows and built page; no sources", () => {
@@ -52,10 +78,6 @@ describe("examples/api-only against the packed package", function () {
     const unexpected = packedFiles.filter((path) => !/^lib\/.+\.(js|d\.ts|json|css|html)$/.test(path) && !["package.json", "README.md", "LICENSE"].includes(path));
     expect(unexpected).to.deep.equal([]);
     expect(packedFiles.filter((path) => /^lib\/(local|test|bench|scripts)\//.test(path))).to.deep.equal([]);
-  });
-
-  it("type-checks against the package's declarations", async () => {
-    await run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", exampleDir]);
   });
 
   it("loads ChatApi from the tarball, not from our source", () => {
@@ -73,7 +95,7 @@ describe("examples/api-only against the packed package", function () {
   it("ships the handler alone, serialized by value, as it does from source", async () => {
     const files = await archiveFiles(resourceOf(deployed.resources, "aws:lambda/function:Function").inputs.code);
     expect(Object.keys(files)).to.deep.equal(["__index.js"]);
-    expect(files["__index.js"]).to.not.match(/require\("connect-chat|node_modules/);
+    expect(files["__index.js"]).to.not.match(/require\("@connect-chat|node_modules/);
   });
 
   it("its serialized Lambda starts a chat and resumes it, cold, against the local stack", async () => {
@@ -87,7 +109,7 @@ describe("examples/api-only against the packed package", function () {
 
   describe("the other components, from the package with no help", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed package, as the example resolves it
-    const fromPackage = () => require(require.resolve("connect-chat", { paths: [exampleDir] })) as typeof connectChat;
+    const fromPackage = () => require(require.resolve(packageName, { paths: [exampleDir] })) as typeof connectChat;
     /** Creates components the way a consumer's program does: from its own folder, where Pulumi runs it. */
     async function inConsumer(create: (pkg: typeof connectChat) => void): Promise<MockResource[]> {
       const resources = useMocks();
@@ -117,7 +139,7 @@ describe("examples/api-only against the packed package", function () {
       }));
       const files = await archiveFiles(resourceOf(resources, "aws:lambda/function:Function").inputs.code);
       expect(Object.keys(files)).to.deep.equal(["__index.js"]);
-      expect(files["__index.js"]).to.not.match(/require\("connect-chat/);
+      expect(files["__index.js"]).to.not.match(/require\("@connect-chat/);
     });
 
     it("refuses bad args, naming them", () => {

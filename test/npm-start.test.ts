@@ -7,10 +7,14 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 /** Runs `npm start`'s program, waits for its banner, hands over its URL, and stops it with Ctrl-C. */
-async function withLocalStack(args: string[], use: (url: string, banner: string) => Promise<void>): Promise<void> {
+async function withLocalStack(args: string[], use: (url: string, banner: string) => Promise<void>): Promise<string> {
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", "0", ...args], {
     env: { ...process.env, LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "pipe"],
+  });
+  let errors = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    errors += chunk.toString();
   });
   try {
     let banner = "";
@@ -28,6 +32,7 @@ async function withLocalStack(args: string[], use: (url: string, banner: string)
   }
   const [code] = await once(child, "exit");
   expect(code).to.equal(0);
+  return errors;
 }
 
 const post = async (url: string, body: unknown) => (await fetch(`${url}/api/chat`, { method: "POST", body: JSON.stringify(body) })).json();
@@ -42,6 +47,16 @@ describe("npm start", () => {
       expect(again.data.startChatResult).to.deep.equal(first.data.startChatResult);
       for (const page of ["/", "/agent"]) expect((await fetch(`${url}${page}`)).status, page).to.equal(200);
     });
+  });
+
+  it("keeps the console clean: no warning blocks, at most one line about an unsupported Node.js", async () => {
+    const errors = await withLocalStack([], async (url) => {
+      await post(url, { name: "Ana" });
+    });
+    expect(errors).to.not.match(/Warning/);
+    const lines = errors.split("\n").filter(Boolean);
+    expect(lines.length, errors).to.be.at.most(1);
+    expect(lines.every((line) => line.startsWith("Note: connect-chat supports Node.js 22 or later")), errors).to.equal(true);
   });
 
   it("with --data, keeps chats across a restart", async () => {

@@ -1,33 +1,24 @@
-/** index.ts under Pulumi's mocks: what each kind of stack config composes. */
+/**
+ * index.ts under Pulumi mocks: what each kind of stack config composes. The config reaches the
+ * program through the Pulumi CLI's rules (support/pulumi-cli.ts), Pulumi.yaml's defaults included.
+ */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { runProgram, valueOf, type MockResource } from "./support/pulumi-mocks";
+import { engineConfig, loadProject, stackConfigOf } from "./support/pulumi-cli";
+import { runProgramWithConfig, valueOf, type MockResource } from "./support/pulumi-mocks";
 
 const instanceId = "11111111-1111-4111-8111-111111111111";
+const project = loadProject(join(__dirname, "..", "Pulumi.yaml"));
+const program = require.resolve("../index");
 
-/**
- * The `default:` of each key in Pulumi.yaml's config section. They are written as JSON, which is
- * also YAML, so no YAML parser is needed to read them back.
- */
-function projectDefaults(): Record<string, unknown> {
-  const defaults: Record<string, unknown> = {};
-  let key = "";
-  for (const line of readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8").split("\n")) {
-    key = /^ {2}(\w+):\s*$/.exec(line)?.[1] ?? key;
-    const value = /^ {4}default: (.+)$/.exec(line)?.[1];
-    if (value !== undefined) defaults[key] = JSON.parse(value);
-  }
-  return defaults;
-}
-
-/** Runs the program (index.ts) afresh with this stack config. */
+/** Runs the program (index.ts) afresh with the config the CLI makes of a stack file holding these keys. */
 async function runStack(config: Record<string, unknown>) {
-  const { resources, outputs } = await runProgram(require.resolve("../index"), "connect-chat", { instanceId, ...config });
+  const { resources, outputs } = await runProgramWithConfig(program, project.name, engineConfig(project, "test", stackConfigOf(project, { instanceId, ...config })));
   const ofType = (type: string) => resources.filter((r: MockResource) => r.type === type);
   const startChat = ofType("aws:lambda/function:Function").find((r) => r.name === "chat-start-chat")!.inputs;
-  return { outputs, ofType, startChat };
+  return { resources, outputs, ofType, startChat };
 }
 
 describe("the stack (index.ts under Pulumi mocks)", () => {
@@ -36,13 +27,12 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     expect(JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).exports["."].default).to.equal("./lib/infra/index.js");
   });
 
-  it("declares the components' own defaults in Pulumi.yaml: spelled out as config, they change nothing", async () => {
-    const defaults = projectDefaults();
-    expect(Object.keys(defaults)).to.include.members(["defaultQueueName", "chatDurationMinutes", "rehydration", "logRetentionDays", "site", "sitePriceClass"]);
+  it("declares the components' own defaults in Pulumi.yaml, and \"unset\" defaults that mean unset: applied by the CLI, they change nothing", async () => {
     // Lambda code archives are assets, not data; the other tests read them. Everything else must match.
-    const deployed = async (config: Record<string, unknown>) => (await runProgram(require.resolve("../index"), "connect-chat", { instanceId, ...config })).resources
-      .map(({ type, name, inputs }) => ({ type, name, inputs: JSON.stringify({ ...inputs, code: undefined }) }));
-    expect(await deployed(defaults)).to.deep.equal(await deployed({}));
+    const deployed = (resources: MockResource[]) => resources.map(({ type, name, inputs }) => ({ type, name, inputs: JSON.stringify({ ...inputs, code: undefined }) }));
+    const withProjectDefaults = await runStack({});
+    const withNoneAtAll = await runProgramWithConfig(program, project.name, { "connect-chat:instanceId": instanceId });
+    expect(deployed(withProjectDefaults.resources)).to.deep.equal(deployed(withNoneAtAll.resources));
   });
 
   it("creates the chat flows and runs chats on them when no flow is named", async () => {

@@ -71,9 +71,17 @@ export function useMocks(physicalNames: Record<string, string> = {}, project = "
  * it exports (its stack outputs).
  */
 export async function runProgram(file: string, project: string, config: Record<string, unknown>, physicalNames: Record<string, string> = {}) {
+  return runProgramWithConfig(file, project, Object.fromEntries(Object.entries(config).map(([key, value]) =>
+    [`${project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])), physicalNames);
+}
+
+/**
+ * Runs a program with exactly this config ("namespace:name" → string), as the Node language host
+ * hands it over in PULUMI_CONFIG: what support/pulumi-cli.ts's `engineConfig` returns.
+ */
+export async function runProgramWithConfig(file: string, project: string, allConfig: Record<string, string>, physicalNames: Record<string, string> = {}) {
   const resources = useMocks(physicalNames, project);
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) =>
-    [`${project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])));
+  pulumi.runtime.setAllConfig(allConfig);
   try {
     let outputs: Record<string, pulumi.Output<unknown> | undefined> = {};
     await registeredFrom(dirname(file), () => {
