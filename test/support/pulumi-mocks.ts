@@ -67,17 +67,9 @@ export function useMocks(physicalNames: Record<string, string> = {}, project = "
 
 /**
  * Runs a Pulumi program (the absolute path of its entry file) afresh under the mocks, as `pulumi up`
- * would: with this stack config, from the program's own folder. Returns what it registered and what
- * it exports (its stack outputs).
- */
-export async function runProgram(file: string, project: string, config: Record<string, unknown>, physicalNames: Record<string, string> = {}) {
-  return runProgramWithConfig(file, project, Object.fromEntries(Object.entries(config).map(([key, value]) =>
-    [`${project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])), physicalNames);
-}
-
-/**
- * Runs a program with exactly this config ("namespace:name" → string), as the Node language host
- * hands it over in PULUMI_CONFIG: what support/pulumi-cli.ts's `engineConfig` returns.
+ * would: from the program's own folder, with exactly this config ("namespace:name" → string) as
+ * the Node language host hands it over in PULUMI_CONFIG, which is what support/pulumi-cli.ts's
+ * `engineConfig` makes of a stack. Returns what it registered and what it exports (its stack outputs).
  */
 export async function runProgramWithConfig(file: string, project: string, allConfig: Record<string, string>, physicalNames: Record<string, string> = {}) {
   const resources = useMocks(physicalNames, project);
