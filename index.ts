@@ -1,6 +1,6 @@
 /** The connect-chat stack: reads this stack's config and composes the components. */
 import * as pulumi from "@pulumi/pulumi";
-import { ChatAlarms, ChatApi, ChatSite, ContactFlows, TranscriptWatcher, type ChatSiteArgs } from "./infra";
+import { ChatAlarms, ChatApi, ChatSite, ContactFlows, OriginSecret, TranscriptWatcher, type ChatSiteArgs } from "./infra";
 import type { RehydrationMode } from "./handlers/start-chat/settings";
 import { buildSite } from "./www/build";
 
@@ -28,12 +28,22 @@ const reservedConcurrency = config.getNumber("reservedConcurrency");
 const existingFlowId = optionalText("contactFlowId");
 const flows = existingFlowId ? undefined : new ContactFlows("flows", { instanceId, defaultQueueName: config.get("defaultQueueName") });
 
+// With the site, the API sits behind its CloudFront, and a secret CloudFront adds proves it: the
+// API's own URL then refuses direct callers, and limits count the viewer, not the edge.
+const deploySite = config.getBoolean("site") !== false;
+const originSecret = deploySite ? new OriginSecret("origin-secret", { rotation: config.getNumber("originSecretRotation") }) : undefined;
+const maxChatDurationMinutes = config.getNumber("maxChatDurationMinutes");
+
 const chatApi = new ChatApi("chat", {
   instanceId,
   contactFlowId: flows ? flows.chatFlowId : (existingFlowId as string),
   allowedOrigins: config.getObject<string[]>("allowedOrigins") ?? [],
   allowedAttributes: config.getObject<string[]>("allowedAttributes"),
   chatDurationMinutes: config.getNumber("chatDurationMinutes"),
+  maxChatDurationMinutes: maxChatDurationMinutes === -1 ? undefined : maxChatDurationMinutes,
+  continuationMinutes: config.getNumber("continuationMinutes"),
+  newChatsPerClientPerMinute: config.getNumber("newChatsPerClientPerMinute"),
+  originSecrets: originSecret?.accepted,
   rehydration: config.get("rehydration") as RehydrationMode | undefined,
   attachments: config.getBoolean("attachments"),
   jwt: jwtIssuer ? { issuer: jwtIssuer, audience: optionalList("jwtAudience") ?? fail("jwtAudience is required with jwtIssuer: pulumi config set --path 'jwtAudience[0]' <app client id>") } : undefined,
@@ -44,13 +54,20 @@ const chatApi = new ChatApi("chat", {
 });
 
 const transcriptBucket = optionalText("transcriptBucket");
-const watcher = transcriptBucket || config.getBoolean("manageTranscriptStorage")
+const manageTranscriptStorage = !transcriptBucket && config.getBoolean("manageTranscriptStorage");
+// Retention and encryption are settings of the bucket the stack creates; another bucket keeps its own.
+const keptTranscriptDays = config.getNumber("transcriptRetentionDays");
+const transcriptRetentionDays = keptTranscriptDays === -1 ? undefined : keptTranscriptDays;
+const transcriptKms = config.getBoolean("transcriptKms");
+if (!manageTranscriptStorage && transcriptRetentionDays !== undefined) fail("transcriptRetentionDays applies only with manageTranscriptStorage (the bucket this stack creates): set it on your own bucket's lifecycle rules");
+if (!manageTranscriptStorage && transcriptKms) fail("transcriptKms applies only with manageTranscriptStorage (the bucket this stack creates): set the key in the instance's Data storage settings");
+const watcher = transcriptBucket || manageTranscriptStorage
   ? new TranscriptWatcher("transcripts", {
     chatsTable: { name: chatApi.tableName, arn: chatApi.tableArn },
     logRetentionDays,
     ...(transcriptBucket
       ? { existingStorage: { bucket: transcriptBucket, prefix: requiredWith("transcriptPrefix", "transcriptBucket"), enableEventBridge: config.getBoolean("transcriptBucketEventBridge") } }
-      : { manageTranscriptStorage: { instanceId } }),
+      : { manageTranscriptStorage: { instanceId, retentionDays: transcriptRetentionDays, kms: transcriptKms ? {} : undefined } }),
   })
   : undefined;
 if (!watcher) {
@@ -59,14 +76,17 @@ if (!watcher) {
 
 // The page reaches the API through its own origin (/api/chat): no CORS needed for it.
 const siteDomainNames = optionalList("siteDomainNames");
-const site = config.getBoolean("site") === false ? undefined : new ChatSite("site", {
+const site = !deploySite ? undefined : new ChatSite("site", {
   apiUrl: chatApi.url,
+  apiOriginSecret: originSecret?.current,
   // Built from www/ on every run, so a deploy never ships a stale page.
   siteDir: buildSite().dir,
   priceClass: config.get("sitePriceClass") as ChatSiteArgs["priceClass"],
   frameAncestors: config.getObject<string[]>("siteFrameAncestors"),
   domain: siteDomainNames ? { names: siteDomainNames, certificateArn: requiredWith("siteCertificateArn", "siteDomainNames") } : undefined,
+  waf: config.getBoolean("siteWaf") ? { apiRequestsPer5Minutes: config.getNumber("siteWafRateLimit"), managedRules: config.getBoolean("siteWafManagedRules") } : undefined,
 });
+if (!site && config.getBoolean("siteWaf")) fail("siteWaf needs the site (site: true): AWS WAF attaches to its CloudFront distribution, and the API is reached through it");
 
 // Opt-in: alarms go to a topic of yours, or to one made here that mails alarmEmail.
 const alarmTopicArn = optionalText("alarmTopicArn");
@@ -76,6 +96,8 @@ const alarms = alarmTopicArn || alarmEmail ? new ChatAlarms("alarms", {
   transcripts: watcher && { functionName: watcher.functionName, deadLetterQueueName: watcher.deadLetterQueueName },
   topicArn: alarmTopicArn,
   email: alarmEmail,
+  instanceId,
+  activeChatsPercent: config.getNumber("alarmActiveChatsPercent"),
 }) : undefined;
 
 export const siteUrl = site?.url;

@@ -4,8 +4,16 @@
  * DynamoDB table from it and `local/dynamodb.ts` creates the same table in dynalite.
  */
 export const chatsTable = {
-  /** Partition key: `anon#<sha256 of the resume token>` or `sub#<verified JWT sub>`. */
+  /**
+   * Partition key: `anon#<sha256 of the resume token>` or `sub#<verified JWT sub>` for a customer's
+   * chat; `client#<sha256 of an address>#<minute>` for the per-client limit's counters
+   * (start-chat/client-limit.ts), which carry no contact and expire with their minute.
+   */
   partitionKey: "customerKey",
+  /** Key prefix of the per-client counters. */
+  clientKeyPrefix: "client#",
+  /** Key prefix of signed-in customers, whose participant tokens KMS seals (the key's policy requires it). */
+  signedInKeyPrefix: "sub#",
   /** Index from a Connect contact id back to its customer, for the transcript watcher. */
   contactIndex: { name: "byContactId", partitionKey: "contactId" },
   /** Epoch seconds after which the chat can no longer be live (start + chat duration). */
@@ -24,8 +32,13 @@ export interface ChatRecord {
   customerKey: string;
   contactId: string;
   participantId: string;
-  /** Handed back on resume. Stored encrypted at rest; never logged. */
-  participantToken: string;
+  /**
+   * The participant token handed back on resume, sealed to this customer and contact
+   * (start-chat/seal.ts): never stored in the clear, never logged, and never touched by the
+   * transcript watcher, which sets only the ended fields. Absent from items written before tokens
+   * were sealed (they held `participantToken` in the clear); those chats are not resumed.
+   */
+  sealedParticipantToken?: string;
   /** First contact of the persistent-chat chain this contact continues (itself when new). */
   rootContactId: string;
   chatStatus: ChatStatus;
@@ -36,4 +49,17 @@ export interface ChatRecord {
   /** Set by the transcript watcher when Connect writes the transcript. */
   endedAt?: number;
   transcriptLocation?: string;
+}
+
+/**
+ * A signed-in customer's first chat being started (start-chat/handler.ts): holds the customer's
+ * item while one start calls Connect, so that racing starts make exactly one contact. The winner's
+ * chat record replaces it; one whose start died is taken over once `expiresAt` has passed.
+ */
+export interface ChatClaim {
+  customerKey: string;
+  chatStatus: "starting";
+  claimId: string;
+  /** Epoch seconds. */
+  expiresAt: number;
 }

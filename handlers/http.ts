@@ -5,6 +5,8 @@ export interface HttpApiEvent {
   headers?: Record<string, string | undefined>;
   requestContext?: {
     requestId?: string;
+    /** The connection's source address: the client's, or a CloudFront edge's behind ChatSite. */
+    http?: { sourceIp?: string };
     authorizer?: { jwt?: { claims?: Record<string, unknown> } };
   };
 }
@@ -17,7 +19,7 @@ export interface HttpApiResult {
 
 /** A failure the caller can act on; becomes `{ error: { code, message, field? } }`. */
 export interface ApiError {
-  status: 400 | 401 | 413 | 429 | 500 | 502 | 503;
+  status: 400 | 401 | 403 | 413 | 429 | 500 | 502 | 503;
   code: string;
   message: string;
   /** The request field at fault, so a form can point at it. */

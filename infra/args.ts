@@ -60,11 +60,17 @@ export class ArgChecks {
   /**
    * Browser origins (`scheme://host[:port]`): a path would never match, a wildcard would match too
    * much. `subdomainWildcards` lets `https://*.example.com` through, for CSP lists that allow it.
+   * Plain `http://` only on loopback: anyone on the network path can rewrite an http page, and so
+   * act as that origin (start chats and read the answers, or frame the chat page).
    */
   origins(arg: string, values: string[] | undefined, subdomainWildcards = false): this {
     for (const value of values ?? []) {
       const checked = subdomainWildcards ? value.replace("://*.", "://") : value;
-      this.expect(isOrigin(checked), arg, `entry "${value}" is not an origin like https://www.example.com (no path, no wildcard)`);
+      if (!isOrigin(checked)) {
+        this.expect(false, arg, `entry "${value}" is not an origin like https://www.example.com (no path, no wildcard)`);
+      } else {
+        this.expect(isSecureOrigin(checked), arg, `entry "${value}" must be https:// (plain http only on loopback: ${loopbackHosts.map((host) => `http://${host}`).join(", ")}, any port)`);
+      }
     }
     return this;
   }
@@ -87,6 +93,14 @@ function parsedUrl(value: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Hosts a browser reaches without the network, so http there is as safe as https (the Secure Contexts spec's "potentially trustworthy"). */
+const loopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
+
+function isSecureOrigin(value: string): boolean {
+  const url = parsedUrl(value)!;
+  return url.protocol === "https:" || loopbackHosts.includes(url.hostname);
 }
 
 function isOrigin(value: string): boolean {

@@ -13,12 +13,24 @@ export interface ChatAlarmsArgs {
   email?: string;
   /** Percentage of API requests answered 5xx over 5 minutes that raises the alarm. Default 5. */
   api5xxPercent?: number;
+  /**
+   * The Amazon Connect instance (the UUID at the end of its ARN): watch its concurrent active chats
+   * against its quota ("Concurrent active chats per instance"). Beyond the quota, Connect refuses
+   * new chats and customers get 429 `CHAT_CAPACITY`. Default: not watched.
+   */
+  instanceId?: pulumi.Input<string>;
+  /**
+   * Share of the instance's concurrent-active-chats quota, in percent, whose use raises the alarm
+   * (time to ask for a quota increase, before customers are refused). Needs `instanceId`. Default 80.
+   */
+  activeChatsPercent?: number;
 }
 
 /**
  * The alarms a chat deployment needs, on one SNS topic: the API answering 5xx, either Lambda
- * failing or being throttled, DynamoDB throttling the chats table, and transcript events that
- * failed so often they reached the dead-letter queue.
+ * failing or being throttled, DynamoDB throttling the chats table, transcript events that failed
+ * so often they reached the dead-letter queue, and (given `instanceId`) the Connect instance
+ * nearing its concurrent-active-chats quota.
  */
 export class ChatAlarms extends pulumi.ComponentResource {
   /** The SNS topic alarms go to (the given one, or the one created here). */
@@ -34,6 +46,9 @@ export class ChatAlarms extends pulumi.ComponentResource {
       .expect(args.email === undefined || args.topicArn === undefined, "email", "goes with the topic created here; subscribe it to your topicArn yourself")
       .expect(typeof args.topicArn !== "string" || /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(args.topicArn), "topicArn", `must be an SNS topic ARN, got "${args.topicArn}"`)
       .expect(args.api5xxPercent === undefined || (args.api5xxPercent > 0 && args.api5xxPercent <= 100), "api5xxPercent", "must be above 0 and at most 100")
+      .connectId("instanceId", args.instanceId)
+      .expect(args.activeChatsPercent === undefined || (args.activeChatsPercent > 0 && args.activeChatsPercent <= 100), "activeChatsPercent", "must be above 0 and at most 100")
+      .expect(args.activeChatsPercent === undefined || args.instanceId !== undefined, "activeChatsPercent", "needs instanceId: the alarm watches that instance")
       .done();
     const parent = { parent: this };
     const topic = args.topicArn === undefined ? new aws.sns.Topic(`${name}-topic`, {}, parent) : undefined;
@@ -77,6 +92,22 @@ export class ChatAlarms extends pulumi.ComponentResource {
         { id: "throttles", expression: "reads + writes", label: "throttle events", returnData: true },
       ],
     });
+    if (args.instanceId !== undefined) {
+      const percent = args.activeChatsPercent ?? 80;
+      // AWS/Connect's ConcurrentActiveChatsPercentage (dimensions InstanceId, MetricGroup=Chats): the
+      // share of the quota in use, as a whole percentage (80 is 80 %), sent every minute while chats
+      // are active, so no data means no chats. Connect admin guide, "Monitoring your instance using
+      // CloudWatch"; an instance created in or before October 2018 must first let Connect publish it.
+      alarm("active-chats", `The Connect instance's concurrent active chats reached ${percent}% of its quota`, {
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: percent,
+        namespace: "AWS/Connect",
+        metricName: "ConcurrentActiveChatsPercentage",
+        dimensions: { InstanceId: args.instanceId, MetricGroup: "Chats" },
+        statistic: "Maximum",
+        period: 60,
+      });
+    }
     if (args.transcripts) {
       alarm("transcript-dead-letters", "Transcript events failed five times and wait in the dead-letter queue", {
         comparisonOperator: "GreaterThanOrEqualToThreshold",

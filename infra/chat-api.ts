@@ -18,6 +18,21 @@ export interface ChatApiArgs {
   allowedAttributes?: string[];
   /** Chat duration when a request names none, in minutes, 60–10080. Default 1500 (25 h). */
   chatDurationMinutes?: number;
+  /** The longest chat a request may ask for (`ChatDurationInMinutes`), in minutes; longer asks get this. Default `chatDurationMinutes`. */
+  maxChatDurationMinutes?: number;
+  /**
+   * Anonymous mode: minutes after a chat ends during which its resume token may start a new chat
+   * carrying it along; after that the customer starts afresh. 0 never continues. Default 60.
+   */
+  continuationMinutes?: number;
+  /** New chats one client (IP address, or IPv6 /64) may start per minute; resumes are free. 0 turns the limit off. Default 5. */
+  newChatsPerClientPerMinute?: number;
+  /**
+   * Behind ChatSite: the origin secrets CloudFront may send (see `OriginSecret`). The function then
+   * refuses requests that did not come through CloudFront, and limits clients by their viewer
+   * address. Default none: the API is called directly.
+   */
+  originSecrets?: pulumi.Input<string>[];
   /** How a new chat carries the customer's previous one along. Default `FROM_SEGMENT`. */
   rehydration?: RehydrationMode;
   /** Message content types customers may use. Default `["text/plain", "text/markdown"]`. */
@@ -70,6 +85,12 @@ export class ChatApi extends pulumi.ComponentResource {
       attachments: args.attachments ?? false,
       authMode: args.jwt ? "jwt" : "anonymous",
       agentCacheSeconds: args.agentCacheSeconds ?? 300,
+      tokenKeyId: "",
+      maxChatDurationMinutes: args.maxChatDurationMinutes ?? args.chatDurationMinutes ?? 1500,
+      continuationMinutes: args.continuationMinutes ?? 60,
+      newChatsPerClientPerMinute: args.newChatsPerClientPerMinute ?? 5,
+      allowedOrigins: args.allowedOrigins,
+      originSecrets: [],
     };
     checkArgs(this, args, settings);
     const parent = { parent: this };
@@ -94,8 +115,11 @@ export class ChatApi extends pulumi.ComponentResource {
     }, parent);
 
     const retentionInDays = args.logRetentionDays ?? 30;
-    const environment = pulumi.all([args.instanceId, args.contactFlowId, table.name]).apply(([instanceId, contactFlowId, chatsTableName]) =>
-      settingsToEnv({ ...settings, instanceId, contactFlowId, chatsTableName }));
+    // Signed-in mode's KMS key (below) names the function's role, and the function names the key:
+    // its ARN reaches the environment once the key exists.
+    const [tokenKeyArn, resolveTokenKeyArn] = pulumi.deferredOutput<string>();
+    const environment = pulumi.all([args.instanceId, args.contactFlowId, table.name, pulumi.output(args.originSecrets ?? []), tokenKeyArn])
+      .apply(([instanceId, contactFlowId, chatsTableName, originSecrets, tokenKeyId]) => settingsToEnv({ ...settings, instanceId, contactFlowId, chatsTableName, originSecrets, tokenKeyId }));
     const startChat = new HandlerFunction(`${name}-start-chat`, {
       callbackFactory: startChatLambda,
       environment,
@@ -105,6 +129,8 @@ export class ChatApi extends pulumi.ComponentResource {
       reservedConcurrency: args.reservedConcurrency,
     }, parent);
     const fn = startChat.function;
+    const tokenKey = args.jwt && tokenSealingKey(`${name}-tokens`, startChat.role.arn, pulumi.interpolate`arn:${partition}:iam::${accountId}:root`, parent);
+    resolveTokenKeyArn(tokenKey ? tokenKey.arn : pulumi.output(""));
     new aws.iam.RolePolicy(`${name}-start-chat-policy`, {
       role: startChat.role.id,
       policy: pulumi.jsonStringify({
@@ -114,6 +140,18 @@ export class ChatApi extends pulumi.ComponentResource {
           { Sid: "CheckChatIsLive", Effect: "Allow", Action: ["connect:DescribeContact"], Resource: pulumi.interpolate`${instanceArn}/contact/*` },
           { Sid: "FindAgent", Effect: "Allow", Action: ["connect:SearchUsers"], Resource: [instanceArn, pulumi.interpolate`${instanceArn}/agent/*`] },
           { Sid: "Chats", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: table.arn },
+          // The per-client counters, and nothing else: their keys all start with client#.
+          {
+            Sid: "CountNewChats", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: table.arn,
+            // ForAllValues alone would also match a request with no key at all: Null rules that out.
+            Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${chatsTable.clientKeyPrefix}*`] }, "Null": { "dynamodb:LeadingKeys": "false" } },
+          },
+          // A signed-in first start's claim, removed when its start fails: signed-in customers' items only.
+          {
+            Sid: "ReleaseClaims", Effect: "Allow", Action: ["dynamodb:DeleteItem"], Resource: table.arn,
+            Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${chatsTable.signedInKeyPrefix}*`] }, "Null": { "dynamodb:LeadingKeys": "false" } },
+          },
+          ...(tokenKey ? [{ Sid: "SealTokens", Effect: "Allow", Action: tokenKeyUse, Resource: tokenKey.arn, Condition: { StringLike: sealedForSignedIn } }] : []),
         ],
       }),
     }, parent);
@@ -178,6 +216,42 @@ export class ChatApi extends pulumi.ComponentResource {
     this.apiId = api.id;
     this.registerOutputs({ url: this.url, tableName: this.tableName, tableArn: this.tableArn, functionName: this.functionName, functionArn: this.functionArn, apiId: this.apiId });
   }
+}
+
+/** What start-chat does with its key (handlers/start-chat/seal.ts), and nothing else. */
+const tokenKeyUse = ["kms:Encrypt", "kms:Decrypt"];
+/** Only for a signed-in customer's item: seal.ts names the customer's key in the encryption context. */
+const sealedForSignedIn = { "kms:EncryptionContext:customerKey": `${chatsTable.signedInKeyPrefix}*` };
+/** The key administrator actions of KMS's default console key policy: everything but using the key. */
+const keyAdministration = [
+  "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
+  "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+];
+
+/**
+ * Signed-in customers hold no secret to seal their participant tokens with, so this key does
+ * (handlers/start-chat/seal.ts). Its policy delegates to the account's IAM, as KMS's default does,
+ * but splits the two halves: the account may administer the key, and only the start-chat role may
+ * use it, through its own IAM policy, for signed-in customers' items. Anyone else, an administrator
+ * included, must change this policy first, which CloudTrail records. The principal is the account
+ * with a condition on the role rather than the role itself, so the key can be created while the new
+ * role is still propagating through IAM. Key material rotates yearly; old ciphertexts still open.
+ */
+function tokenSealingKey(name: string, roleArn: pulumi.Output<string>, accountRoot: pulumi.Output<string>, parent: pulumi.ResourceOptions): aws.kms.Key {
+  return new aws.kms.Key(name, {
+    description: "connect-chat: seals signed-in customers' participant tokens in the chats table",
+    enableKeyRotation: true,
+    policy: pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: accountRoot }, Action: keyAdministration, Resource: "*" },
+        {
+          Sid: "StartChatSealsTokens", Effect: "Allow", Principal: { AWS: accountRoot }, Action: tokenKeyUse, Resource: "*",
+          Condition: { ArnEquals: { "aws:PrincipalArn": roleArn }, StringLike: sealedForSignedIn },
+        },
+      ],
+    }),
+  }, parent);
 }
 
 function checkArgs(chatApi: ChatApi, args: ChatApiArgs, settings: StartChatSettings): void {

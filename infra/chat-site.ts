@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { originSecretHeader } from "../handlers/start-chat/client";
 import { builtSiteDir, servingOf } from "../www/serving";
 import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-headers";
 import { ArgChecks } from "./args";
@@ -31,14 +32,59 @@ export interface ChatSiteArgs {
   domain?: { names: string[]; certificateArn: pulumi.Input<string> };
   /** Delete the site's files with the bucket on `pulumi destroy`. Default true: every deploy uploads them again. */
   forceDestroy?: boolean;
+  /**
+   * With the API behind the site: a secret CloudFront adds to every request it sends the API, in
+   * the `x-connect-chat-origin` header, so the API can refuse callers that skip CloudFront (give
+   * the same secrets to ChatApi's `originSecrets`; `OriginSecret` makes and rotates them). Default
+   * none.
+   */
+  apiOriginSecret?: pulumi.Input<string>;
+  /**
+   * Put AWS WAF in front of the distribution: a web ACL (scope CLOUDFRONT, in us-east-1 whatever
+   * the stack's region) with a per-IP limit on `/api/` and, unless turned off, two AWS managed rule
+   * groups. Costs: per web ACL, per rule and per million requests (AWS WAF pricing); the AWS
+   * managed groups used here carry no subscription fee. Default: no WAF.
+   */
+  waf?: ChatSiteWafArgs;
 }
 
-// AWS managed CloudFront policies (the same ids in every account).
+/** ChatSite's AWS WAF web ACL. */
+export interface ChatSiteWafArgs {
+  /**
+   * Requests one IP address may send to `/api/` in any 5 minutes (a rate-based rule: WAF's
+   * evaluation window is 300 s, and it allows 10 to 2,000,000,000). Over it, that address gets a
+   * JSON 429 (`THROTTLED`) from WAF until its rate falls back under. One chat start is one request,
+   * and a resume another; many customers can share one address (offices, mobile carriers).
+   * Default 100. Only with `apiBehindSite`.
+   */
+  apiRequestsPer5Minutes?: number;
+  /**
+   * Add the AWS managed rule groups `AWSManagedRulesAmazonIpReputationList` (addresses AWS threat
+   * intelligence has seen attacking) and `AWSManagedRulesCommonRuleSet` (common exploit patterns;
+   * its 8 KB body limit only counts, since the API answers 413 over 16 KB itself). Default true.
+   */
+  managedRules?: boolean;
+}
+
+// AWS managed CloudFront policies (the same ids in every account). The API's are our own (apiForwarding).
 const managedPolicies = {
   cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
-  cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
-  allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
 };
+
+/**
+ * The viewer headers the API needs, and only those: an origin request policy that forwarded every
+ * viewer header would forward `Host` too, and API Gateway refuses a Host that is not its own. The
+ * start-chat function reads `Origin` and `Sec-Fetch-Site` (which site a browser call comes from) and
+ * `CloudFront-Viewer-Address` (the viewer's "ip:port", which CloudFront adds only when an origin
+ * request policy names it); API Gateway's CORS needs `Origin` and the preflight's
+ * `Access-Control-Request-*`. A header the function starts reading must be added here.
+ * `Authorization` (signed-in mode's JWT) cannot be in an origin request policy: the cache policy
+ * forwards it.
+ */
+export const apiViewerHeaders = ["Origin", "Sec-Fetch-Site", "Content-Type", "Access-Control-Request-Method", "Access-Control-Request-Headers", "CloudFront-Viewer-Address"];
+
+/** AWS WAF's bounds for a rate-based rule's limit (RateBasedStatement.Limit). */
+const wafRateLimits = { min: 10, max: 2_000_000_000 };
 
 /** The API Gateway route is `POST /chat`; the site exposes it as `/api/chat`. */
 const rewriteApiPath = `function handler(event) {
@@ -107,6 +153,8 @@ export class ChatSite extends pulumi.ComponentResource {
       code: rewriteApiPath,
       publish: true,
     }, parent) : undefined;
+    const apiForwarding = apiBehindSite ? this.apiForwarding(name) : undefined;
+    const waf = args.waf && this.webAcl(name, args.waf, apiBehindSite);
 
     const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
       enabled: true,
@@ -125,6 +173,7 @@ export class ChatSite extends pulumi.ComponentResource {
           originId: "api",
           domainName: apiUrl.apply((url) => new URL(url).host),
           customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+          ...(args.apiOriginSecret === undefined ? {} : { customHeaders: [{ name: originSecretHeader, value: args.apiOriginSecret }] }),
         }] : []),
       ],
       defaultCacheBehavior: {
@@ -136,18 +185,21 @@ export class ChatSite extends pulumi.ComponentResource {
         cachePolicyId: managedPolicies.cachingOptimized,
         responseHeadersPolicyId: headers.id,
       },
-      orderedCacheBehaviors: rewrite ? [{
+      orderedCacheBehaviors: rewrite && apiForwarding ? [{
         pathPattern: "/api/*",
         targetOriginId: "api",
         viewerProtocolPolicy: "https-only",
         allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
         cachedMethods: ["GET", "HEAD"],
         compress: true,
-        cachePolicyId: managedPolicies.cachingDisabled,
-        originRequestPolicyId: managedPolicies.allViewerExceptHostHeader,
+        cachePolicyId: apiForwarding.cachePolicy.id,
+        originRequestPolicyId: apiForwarding.originRequestPolicy.id,
+        // The API's answers get HSTS, nosniff and the rest too.
+        responseHeadersPolicyId: headers.id,
         functionAssociations: [{ eventType: "viewer-request", functionArn: rewrite.arn }],
       }] : [],
       restrictions: { geoRestriction: { restrictionType: "none" } },
+      webAclId: waf?.arn,
     }, parent);
 
     grantRead(distribution.arn);
@@ -173,6 +225,93 @@ export class ChatSite extends pulumi.ComponentResource {
     this.bucketName = files.bucket.id;
     this.registerOutputs({ url: this.url, scriptUrl: this.scriptUrl, distributionId: this.distributionId, bucketName: this.bucketName });
   }
+
+  /**
+   * What CloudFront sends the API: `apiViewerHeaders` by the origin request policy, and
+   * `Authorization` by the cache policy, the only place CloudFront lets it be named. Nothing is
+   * cached: POST answers never are, and no answer is kept longer than 1 s (a cache policy naming a
+   * header must allow some caching; the API sends no Cache-Control, so the default of 0 applies).
+   */
+  private apiForwarding(name: string) {
+    const parent = { parent: this };
+    const none = { cookiesConfig: { cookieBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "none" } };
+    const originRequestPolicy = new aws.cloudfront.OriginRequestPolicy(`${name}-api-origin-request`, {
+      comment: "connect-chat API: the viewer headers it reads, and the viewer's address",
+      headersConfig: { headerBehavior: "whitelist", headers: { items: apiViewerHeaders } },
+      ...none,
+    }, parent);
+    const cachePolicy = new aws.cloudfront.CachePolicy(`${name}-api-cache`, {
+      comment: "connect-chat API: not cached; forwards Authorization",
+      minTtl: 0,
+      defaultTtl: 0,
+      maxTtl: 1,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        headersConfig: { headerBehavior: "whitelist", headers: { items: ["Authorization"] } },
+        ...none,
+      },
+    }, parent);
+    return { originRequestPolicy, cachePolicy };
+  }
+
+  /**
+   * The web ACL. CloudFront takes web ACLs from us-east-1 only (scope CLOUDFRONT), so it is made
+   * there with the `region` override every regional resource has in @pulumi/aws 7: the same
+   * credentials and settings as the rest of the stack, without a second provider to configure.
+   */
+  private webAcl(name: string, waf: ChatSiteWafArgs, apiBehindSite: boolean): aws.wafv2.WebAcl {
+    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const managedGroup = (priority: number, ruleName: string, group: string, overrides?: string[]) => ({
+      name: ruleName,
+      priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: "AWS",
+          name: group,
+          ...(overrides ? { ruleActionOverrides: overrides.map((rule) => ({ name: rule, actionToUse: { count: {} } })) } : {}),
+        },
+      },
+      visibilityConfig: visibility(ruleName),
+    });
+    const managedRules = waf.managedRules ?? true;
+    const tooManyRequests = "too-many-requests";
+    return new aws.wafv2.WebAcl(`${name}-waf`, {
+      region: "us-east-1",
+      scope: "CLOUDFRONT",
+      description: "connect-chat customer site and its API",
+      defaultAction: { allow: {} },
+      // The same error shape as the API's own answers, so the page shows its sentence for it.
+      customResponseBodies: [{
+        key: tooManyRequests,
+        contentType: "APPLICATION_JSON",
+        content: JSON.stringify({ error: { code: "THROTTLED", message: "Too many requests from your network. Please wait a few minutes and try again." } }),
+      }],
+      rules: [
+        ...(managedRules ? [managedGroup(0, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList")] : []),
+        ...(apiBehindSite ? [{
+          name: "api-requests-per-ip",
+          priority: 1,
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: tooManyRequests, responseHeaders: [{ name: "retry-after", value: "60" }] } } },
+          statement: {
+            rateBasedStatement: {
+              limit: waf.apiRequestsPer5Minutes ?? 100,
+              evaluationWindowSec: 300,
+              aggregateKeyType: "IP",
+              // WAF sees the path before the viewer-request function rewrites it; decoded, so
+              // percent-encoding cannot slip a request past the count.
+              scopeDownStatement: {
+                byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH", searchString: "/api/", textTransformations: [{ priority: 0, type: "URL_DECODE" }] },
+              },
+            },
+          },
+          visibilityConfig: visibility("api-requests-per-ip"),
+        }] : []),
+        // The API takes bodies up to 16 KB and answers 413 above; the rule set's 8 KB body limit only counts.
+        ...(managedRules ? [managedGroup(2, "aws-common-rules", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"])] : []),
+      ],
+      visibilityConfig: visibility(`${name}-waf`),
+    }, { parent: this });
+  }
 }
 
 const priceClasses: ChatSiteArgs["priceClass"][] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
@@ -180,11 +319,16 @@ const priceClasses: ChatSiteArgs["priceClass"][] = ["PriceClass_100", "PriceClas
 function checkArgs(site: ChatSite, args: ChatSiteArgs, siteDir: string): void {
   const { domain } = args;
   const certificateArn = domain?.certificateArn;
+  const rateLimit = args.waf?.apiRequestsPer5Minutes;
   new ArgChecks(site)
     .httpsUrl("apiUrl", args.apiUrl)
     .expect(existsSync(join(siteDir, "connect-chat.js")), "siteDir", `${siteDir} holds no built page (no connect-chat.js): run \`npm run build\`, or pass the folder buildSite() wrote`)
     .oneOf("priceClass", args.priceClass, priceClasses)
     .origins("frameAncestors", args.frameAncestors, true)
+    .expect(args.apiOriginSecret === undefined || args.apiBehindSite !== false, "apiOriginSecret", "goes with apiBehindSite: with the API not behind the site, CloudFront never calls it")
+    .expect(typeof rateLimit !== "number" || (Number.isInteger(rateLimit) && rateLimit >= wafRateLimits.min && rateLimit <= wafRateLimits.max), "waf.apiRequestsPer5Minutes",
+      `must be a whole number from ${wafRateLimits.min} to ${wafRateLimits.max} (AWS WAF's bounds for a rate-based rule), got ${rateLimit}`)
+    .expect(!args.waf || args.apiBehindSite !== false || args.waf.managedRules !== false, "waf", "would have no rules: its per-IP limit is on /api/, which is not behind the site (apiBehindSite: false), and managedRules is off")
     .expect(!domain || domain.names.length > 0, "domain.names", "must name at least one domain")
     // CloudFront takes certificates from us-east-1 only, whatever the stack's region.
     .expect(typeof certificateArn !== "string" || /^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\//.test(certificateArn), "domain.certificateArn", `must be an ACM certificate ARN in us-east-1, got "${certificateArn}"`)

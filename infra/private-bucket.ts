@@ -6,6 +6,12 @@ export interface PrivateBucketArgs {
   cloudFrontReader?: pulumi.Input<string>;
   /** Delete the objects with the bucket on `pulumi destroy`. Default false. */
   forceDestroy?: boolean;
+  /**
+   * Encrypt objects by default with this KMS key (SSE-KMS, with an S3 bucket key to keep KMS
+   * requests down); whoever reads them then needs `kms:Decrypt` on it too. Default: S3-managed keys
+   * (SSE-S3).
+   */
+  kmsKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -35,7 +41,10 @@ export class PrivateBucket extends pulumi.ComponentResource {
     }, parent);
     new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
       bucket: this.bucket.id,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+      rules: [{
+        applyServerSideEncryptionByDefault: args.kmsKeyArn === undefined ? { sseAlgorithm: "AES256" } : { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+        bucketKeyEnabled: true,
+      }],
     }, parent);
     this.policy = new aws.s3.BucketPolicy(`${name}-policy`, {
       bucket: this.bucket.id,

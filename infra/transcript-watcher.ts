@@ -38,6 +38,23 @@ export interface TranscriptWatcherArgs {
     instanceId: pulumi.Input<string>;
     /** Key prefix Connect writes under. Default `ChatTranscripts`. */
     prefix?: string;
+    /**
+     * Delete each transcript this many days after Connect writes it (an S3 lifecycle rule on the
+     * prefix; S3 removes expired objects asynchronously, after that). This stack reads a transcript only
+     * when it lands, but a dead-lettered event waits up to 14 days for a redrive: keep at least
+     * that. Default: kept until you delete them; set it to what your retention rules say.
+     */
+    retentionDays?: number;
+    /**
+     * Encrypt transcripts with a KMS key: the bucket's default encryption, and the key Connect is
+     * told to write with (its storage config's `encryptionConfig`). Associating the key makes
+     * Connect create a grant on it for the instance's service-linked role, with the deploying
+     * identity's permissions, so that identity needs `kms:CreateGrant` on the key (the Connect
+     * admin guide's "Key management"). The transcript function may decrypt with it through S3,
+     * nothing more. `{}` creates a symmetric key with yearly rotation; `{ keyArn }` uses yours (its
+     * full ARN: Connect takes no alias; symmetric, in the stack's region). Default: S3-managed keys.
+     */
+    kms?: { keyArn?: pulumi.Input<string> };
   };
   /** Days to keep the function's logs. Default 30. */
   logRetentionDays?: number;
@@ -66,8 +83,8 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
     super("connect-chat:index:TranscriptWatcher", name, {}, opts);
     checkArgs(this, args);
     const parent = { parent: this };
-    const { partition } = aws.getPartitionOutput({}, parent);
-    const { bucket, prefix } = this.storage(name, args);
+    const { partition, dnsSuffix } = aws.getPartitionOutput({}, parent);
+    const { bucket, prefix, kmsKeyArn } = this.storage(name, args);
 
     const deadLetters = new aws.sqs.Queue(`${name}-dead-letters`, { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true }, parent);
     const functionTimeoutSeconds = 30;
@@ -119,6 +136,11 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
           { Sid: "FindChat", Effect: "Allow", Action: ["dynamodb:Query"], Resource: pulumi.interpolate`${args.chatsTable.arn}/index/${chatsTable.contactIndex.name}` },
           { Sid: "EndChat", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: args.chatsTable.arn },
           { Sid: "ReadTranscripts", Effect: "Allow", Action: ["s3:GetObject"], Resource: pulumi.interpolate`arn:${partition}:s3:::${bucket}/${prefix}/*` },
+          // Only as S3 decrypting what the function reads: never a direct call.
+          ...(kmsKeyArn ? [{
+            Sid: "DecryptTranscripts", Effect: "Allow", Action: ["kms:Decrypt"], Resource: kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${aws.getRegionOutput({}, parent).region}.${dnsSuffix}` } },
+          }] : []),
         ],
       }),
     }, parent);
@@ -140,7 +162,7 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
   }
 
   /** The bucket and prefix to watch, with EventBridge notifications on where this stack may set them. */
-  private storage(name: string, args: TranscriptWatcherArgs): { bucket: pulumi.Output<string>; prefix: pulumi.Output<string> } {
+  private storage(name: string, args: TranscriptWatcherArgs): { bucket: pulumi.Output<string>; prefix: pulumi.Output<string>; kmsKeyArn?: pulumi.Output<string> } {
     const parent = { parent: this };
     if (args.existingStorage) {
       const bucket = pulumi.output(args.existingStorage.bucket);
@@ -151,24 +173,43 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
     }
     const managed = args.manageTranscriptStorage!;
     const prefix = normalizePrefix(managed.prefix ?? "ChatTranscripts");
-    const store = new PrivateBucket(`${name}-transcripts`, {}, parent);
-    // Our own bucket: nothing else to keep in its notification settings.
+    const kmsKeyArn = managed.kms && pulumi.output(managed.kms.keyArn ?? new aws.kms.Key(`${name}-transcripts-key`, {
+      description: "connect-chat chat transcripts",
+      keyUsage: "ENCRYPT_DECRYPT",
+      // Connect takes symmetric keys only.
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    }, parent).arn);
+    const store = new PrivateBucket(`${name}-transcripts`, { kmsKeyArn }, parent);
+    // Our own bucket: nothing else to keep in its notification or lifecycle settings.
     new aws.s3.BucketNotification(`${name}-eventbridge`, { bucket: store.bucket.id, eventbridge: true }, parent);
+    if (managed.retentionDays !== undefined) {
+      new aws.s3.BucketLifecycleConfiguration(`${name}-transcripts-retention`, {
+        bucket: store.bucket.id,
+        rules: [{ id: "expire-transcripts", status: "Enabled", filter: { prefix: `${prefix}/` }, expiration: { days: managed.retentionDays } }],
+      }, parent);
+    }
     new aws.connect.InstanceStorageConfig(`${name}-chat-transcripts`, {
       instanceId: managed.instanceId,
       resourceType: "CHAT_TRANSCRIPTS",
-      storageConfig: { storageType: "S3", s3Config: { bucketName: store.bucket.id, bucketPrefix: prefix } },
+      storageConfig: {
+        storageType: "S3",
+        s3Config: { bucketName: store.bucket.id, bucketPrefix: prefix, ...(kmsKeyArn ? { encryptionConfig: { encryptionType: "KMS", keyId: kmsKeyArn } } : {}) },
+      },
     }, { parent: this, dependsOn: [store.policy] });
-    return { bucket: store.bucket.id, prefix: pulumi.output(prefix) };
+    return { bucket: store.bucket.id, prefix: pulumi.output(prefix), kmsKeyArn };
   }
 }
 
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const kmsKeyArnPattern = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 
 function checkArgs(watcher: TranscriptWatcher, args: TranscriptWatcherArgs): void {
   const { existingStorage: existing, manageTranscriptStorage: managed } = args;
   // An empty prefix would watch `/…`, which no transcript key starts with: no chat would ever end.
   const hasFolder = (prefix: pulumi.Input<string> | undefined) => typeof prefix !== "string" || normalizePrefix(prefix) !== "";
+  const keyArn = managed?.kms?.keyArn;
   new ArgChecks(watcher)
     .expect(Boolean(existing || managed), "existingStorage", "or manageTranscriptStorage is required")
     .expect(!(existing && managed), "manageTranscriptStorage", "cannot go with existingStorage: give one of them")
@@ -176,6 +217,9 @@ function checkArgs(watcher: TranscriptWatcher, args: TranscriptWatcherArgs): voi
     .expect(!existing || hasFolder(existing.prefix), "existingStorage.prefix", "must name the folder Connect writes transcripts to, e.g. connect/my-instance/ChatTranscripts")
     .connectId("manageTranscriptStorage.instanceId", managed?.instanceId)
     .expect(!managed || hasFolder(managed.prefix), "manageTranscriptStorage.prefix", "must not be empty")
+    .wholeNumber("manageTranscriptStorage.retentionDays", managed?.retentionDays, 1)
+    .expect(typeof keyArn !== "string" || kmsKeyArnPattern.test(keyArn), "manageTranscriptStorage.kms.keyArn",
+      `must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; Connect takes no alias or bare id), got "${keyArn}"`)
     .logRetention("logRetentionDays", args.logRetentionDays)
     .done();
 }

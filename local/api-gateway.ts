@@ -42,7 +42,7 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, claims?: Reco
     headers,
     body: body.toString("utf8"),
     isBase64Encoded: false,
-    requestContext: { requestId: randomUUID(), ...(claims && { authorizer: { jwt: { claims } } }) },
+    requestContext: { requestId: randomUUID(), http: { sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, "") }, ...(claims && { authorizer: { jwt: { claims } } }) },
   };
 }
 

@@ -103,7 +103,10 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
     if (replay) return started(replay);
 
     const displayName = body.ParticipantDetails?.DisplayName;
-    if (typeof displayName !== "string" || displayName.length < 1 || displayName.length > 256) throw invalid("ParticipantDetails.DisplayName must be 1-256 characters");
+    // The model's @length(min: 1, max: 256) counts Unicode scalar values, as Smithy's length trait
+    // does on strings, not UTF-16 units: 256 emoji fit.
+    const displayNameLength = typeof displayName === "string" ? [...displayName].length : 0;
+    if (displayNameLength < 1 || displayNameLength > 256) throw invalid("ParticipantDetails.DisplayName must be 1-256 characters");
     const duration = body.ChatDurationInMinutes ?? 1500;
     if (!Number.isInteger(duration) || duration < 60 || duration > 10080) throw invalid("ChatDurationInMinutes must be 60-10080");
     const types: string[] = body.SupportedMessagingContentTypes ?? ["text/plain"];

@@ -4,9 +4,11 @@
  * - `POST /api/chat` the start-chat handler, the deployed code;
  * - the Connect emulator: control plane under `/connect`, participant service and websocket under
  *   `/participant`, running our contact flows and writing transcripts when chats end;
- * - dynalite under `/dynamodb`, an S3 emulator under `/s3`.
+ * - dynalite under `/dynamodb`, an S3 emulator under `/s3`, and KMS (Encrypt, Decrypt) under `/kms`,
+ *   which seals signed-in customers' participant tokens.
  * The handlers find the emulators through AWS_ENDPOINT_URL_* like any SDK v3 client would.
  */
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,6 +32,7 @@ import { createConnectEmulator, localAccount, localUserId, type ConnectEmulator 
 import { createLocalDynamo, ensureChatsTable, type LocalDynamo } from "./dynamodb";
 import { createFlowRunner } from "./flow-runner";
 import { createParticipantService, type ParticipantService } from "./participant-service";
+import { createKmsEmulator, type KmsEmulator } from "./kms-emulator";
 import { createS3Emulator, type S3Emulator } from "./s3-emulator";
 import { staticSite } from "./static-site";
 import { createTranscriptWriter } from "./transcripts";
@@ -38,6 +41,8 @@ export const localInstanceId = "11111111-1111-4111-8111-111111111111";
 export const localContactFlowId = "22222222-2222-4222-8222-222222222222";
 export const localDisconnectFlowId = "33333333-3333-4333-8333-333333333333";
 export const localQueueId = "44444444-4444-4444-8444-444444444444";
+/** The KMS key ChatApi would create in signed-in mode; anonymous mode leaves it unused. */
+export const localTokenKeyId = "55555555-5555-4555-8555-555555555555";
 
 export const localSettings: StartChatSettings = {
   instanceId: localInstanceId,
@@ -50,6 +55,14 @@ export const localSettings: StartChatSettings = {
   attachments: false,
   authMode: "anonymous",
   agentCacheSeconds: 300,
+  tokenKeyId: `arn:aws:kms:us-east-1:${localAccount}:key/${localTokenKeyId}`,
+  maxChatDurationMinutes: 1500,
+  continuationMinutes: 60,
+  // One machine is one client here, and the tests start thousands of chats from it; the limit's
+  // own tests turn it on.
+  newChatsPerClientPerMinute: 0,
+  allowedOrigins: [],
+  originSecrets: [],
 };
 
 /** Where the local Connect instance "writes" chat transcripts, in Connect's layout. */
@@ -77,6 +90,7 @@ export interface LocalStack {
   participants: ParticipantService;
   dynamo: LocalDynamo;
   s3: S3Emulator;
+  kms: KmsEmulator;
   transcripts: ReturnType<typeof createTranscriptWriter>;
   /** Flows that failed (an action the runner does not know, say). */
   flowErrors: Error[];
@@ -92,6 +106,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dynamo = createLocalDynamo(options.dataDir && join(options.dataDir, "dynamodb"));
   const contactsFile = options.dataDir && join(options.dataDir, "connect-contacts.json");
   const s3 = createS3Emulator();
+  // As a KMS key outlives a restart, so does this one with --data: sealed tokens still open.
+  const kmsKeyFile = options.dataDir && join(options.dataDir, "kms-key");
+  if (kmsKeyFile && !existsSync(kmsKeyFile)) writeFileSync(kmsKeyFile, randomBytes(32), { mode: 0o600 });
+  const kms = createKmsEmulator({ region: "us-east-1", accountId: localAccount, keys: [{ id: localTokenKeyId, material: kmsKeyFile ? readFileSync(kmsKeyFile) : randomBytes(32) }] });
   const chats = createChatState();
   if (contactsFile && existsSync(contactsFile)) chats.restore(readFileSync(contactsFile, "utf8"));
   const flowErrors: Error[] = [];
@@ -141,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_DYNAMODB: `${url}/dynamodb`,
     AWS_ENDPOINT_URL_CONNECT: `${url}/connect`,
     AWS_ENDPOINT_URL_S3: `${url}/s3`,
+    AWS_ENDPOINT_URL_KMS: `${url}/kms`,
     AWS_ENDPOINT_URL_CONNECTPARTICIPANT: url,
     ...settingsToEnv(settings),
     ...transcriptSettingsToEnv(localTranscriptSettings),
@@ -175,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const path = new URL(req.url ?? "/", url).pathname;
     const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
     if (under("/dynamodb")) return void dynamo.handle(req, res);
+    if (under("/kms")) return void kms.handle(req, res);
     if (under("/connect")) return void emulator.handle(req, res, path.slice("/connect".length));
     if (under("/s3")) return void s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
     if (under("/participant")) return void participants.handle(req, res, path);
@@ -200,6 +220,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     participants,
     dynamo,
     s3,
+    kms,
     transcripts,
     flowErrors,
     env,

@@ -93,10 +93,14 @@ describe("API Gateway's CORS and JWT authorizer (local adapter)", () => {
       expect(response.headers.get("access-control-allow-origin")).to.equal(null);
     });
 
-    it("on the local stack, as deployed with no extra origins: same-origin only", async () => {
+    it("on the local stack, as deployed with no extra origins: same-origin only, another site refused before anything is created", async () => {
+      const before = stack.emulator.contacts().length;
       const response = await fetch(`${stack.url}/api/chat`, { method: "POST", headers: { origin: site }, body: JSON.stringify({ name: "Kim" }) });
-      expect(response.status).to.equal(200);
+      expect(response.status).to.equal(403);
       expect(response.headers.get("access-control-allow-origin")).to.equal(null);
+      expect(stack.emulator.contacts().length).to.equal(before);
+      const own = await fetch(`${stack.url}/api/chat`, { method: "POST", headers: { origin: stack.url, "sec-fetch-site": "same-origin" }, body: JSON.stringify({ name: "Kim" }) });
+      expect(own.status).to.equal(200);
     });
   });
 });

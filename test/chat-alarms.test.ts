@@ -30,6 +30,18 @@ describe("ChatAlarms (Pulumi mocks)", () => {
     expect(alarms["transcript-dead-letters"]).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "dead-letters" }, statistic: "Maximum" });
   });
 
+  it("watches the Connect instance's concurrent active chats against its quota, at 80 % unless told otherwise", async () => {
+    const instanceId = "11111111-1111-4111-8111-111111111111";
+    const { alarms } = await deploy({ instanceId });
+    // Connect admin guide, "Monitoring your instance using CloudWatch": a percentage shown as an integer (80 = 80 %).
+    expect(alarms["active-chats"]).to.deep.include({
+      namespace: "AWS/Connect", metricName: "ConcurrentActiveChatsPercentage", dimensions: { InstanceId: instanceId, MetricGroup: "Chats" },
+      statistic: "Maximum", period: 60, comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 80, treatMissingData: "notBreaching",
+    });
+    const { alarms: tighter } = await deploy({ instanceId, activeChatsPercent: 60 });
+    expect(tighter["active-chats"].threshold).to.equal(60);
+  });
+
   it("sends alarms and recoveries to a topic it creates, mailed to the given address", async () => {
     const { resources, alarms } = await deploy({ email: "oncall@example.com" });
     expect(resources.filter((r) => r.type === "aws:sns/topic:Topic")).to.have.length(1);

@@ -53,7 +53,12 @@ describe("ChatApi (Pulumi mocks)", () => {
 
   it("gives the function its settings through the environment", () => {
     const { variables } = deployed.of("aws:lambda/function:Function").inputs.environment;
-    expect(variables).to.deep.equal(settingsToEnv({ ...localSettings, instanceId, contactFlowId, chatsTableName: deployed.outputs.tableName }));
+    // Anonymous mode seals participant tokens with the customer's resume token: no KMS key. The
+    // local stack's settings are the component's defaults but for what a local stack does differently.
+    expect(variables).to.deep.equal(settingsToEnv({
+      ...localSettings, tokenKeyId: "", instanceId, contactFlowId, chatsTableName: deployed.outputs.tableName,
+      allowedOrigins: ["https://shop.example.com"], newChatsPerClientPerMinute: 5,
+    }));
   });
 
   it("ships only the serialized handler: the SDK comes from the runtime", async () => {
@@ -72,8 +77,17 @@ describe("ChatApi (Pulumi mocks)", () => {
       { Sid: "CheckChatIsLive", Effect: "Allow", Action: ["connect:DescribeContact"], Resource: `${instanceArn}/contact/*` },
       { Sid: "FindAgent", Effect: "Allow", Action: ["connect:SearchUsers"], Resource: [instanceArn, `${instanceArn}/agent/*`] },
       { Sid: "Chats", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: table },
+      {
+        Sid: "CountNewChats", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: table,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["client#*"] }, "Null": { "dynamodb:LeadingKeys": "false" } },
+      },
+      {
+        Sid: "ReleaseClaims", Effect: "Allow", Action: ["dynamodb:DeleteItem"], Resource: table,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["sub#*"] }, "Null": { "dynamodb:LeadingKeys": "false" } },
+      },
     ]);
     expect(deployed.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
+    expect(deployed.resources.filter((r) => r.type === "aws:kms/key:Key"), "anonymous mode needs no KMS key").to.deep.equal([]);
     expect(deployed.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((r) => r.inputs.role)).to.deep.equal(["shop-start-chat-role-id", "shop-start-chat-role-id"]);
   });
 
@@ -119,6 +133,31 @@ describe("ChatApi (Pulumi mocks)", () => {
       expect(of("aws:apigatewayv2/route:Route").inputs).to.deep.include({ authorizationType: "JWT", authorizerId: "members-jwt-id" });
       expect(of("aws:apigatewayv2/api:Api").inputs.corsConfiguration.allowHeaders).to.deep.equal(["content-type", "authorization"]);
       expect(of("aws:lambda/function:Function").inputs.environment.variables.AUTH_MODE).to.equal("jwt");
+    });
+
+    it("signed-in mode seals participant tokens with a rotated KMS key that only start-chat may use", async () => {
+      const { resources, of } = await deploy("members", { jwt: { issuer: "https://cognito-idp.us-east-1.amazonaws.com/pool", audience: ["app-client"] } });
+      const { region, accountId } = mockAccount;
+      const keyArn = `arn:aws:kms:${region}:${accountId}:key/members-tokens-id`;
+      const key = of("aws:kms/key:Key", "members-tokens").inputs;
+      expect(key.enableKeyRotation).to.equal(true);
+      const root = `arn:aws:iam::${accountId}:root`;
+      const signedIn = { "kms:EncryptionContext:customerKey": "sub#*" };
+      expect(JSON.parse(key.policy)).to.deep.equal({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: root }, Resource: "*",
+            Action: ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"],
+          },
+          {
+            Sid: "StartChatSealsTokens", Effect: "Allow", Principal: { AWS: root }, Action: ["kms:Encrypt", "kms:Decrypt"], Resource: "*",
+            Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${accountId}:role/members-start-chat-role` }, StringLike: signedIn },
+          },
+        ],
+      });
+      expect(roleStatements(resources, "members-start-chat-role").at(-1)).to.deep.equal({ Sid: "SealTokens", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt"], Resource: keyArn, Condition: { StringLike: signedIn } });
+      expect(of("aws:lambda/function:Function").inputs.environment.variables.TOKEN_KEY_ID).to.equal(keyArn);
     });
 
     it("takes throttling, retention, protection and concurrency from args", async () => {

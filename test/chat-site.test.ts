@@ -77,12 +77,78 @@ describe("ChatSite (Pulumi mocks)", () => {
     const cdn = deployed.one("aws:cloudfront/distribution:Distribution");
     expect(cdn.origins[1]).to.deep.equal({ originId: "api", domainName: "abc123.execute-api.us-east-1.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } });
     const [api] = cdn.orderedCacheBehaviors;
-    expect(api).to.deep.include({ pathPattern: "/api/*", targetOriginId: "api", viewerProtocolPolicy: "https-only", cachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" });
+    expect(api).to.deep.include({ pathPattern: "/api/*", targetOriginId: "api", viewerProtocolPolicy: "https-only" });
     expect(api.allowedMethods).to.include.members(["POST", "OPTIONS"]);
     const { code, runtime } = deployed.one("aws:cloudfront/function:Function");
     expect(runtime).to.equal("cloudfront-js-2.0");
     const handler = new Function(`${code}; return handler;`)() as (event: { request: { uri: string } }) => { uri: string };
     expect(handler({ request: { uri: "/api/chat" } }).uri).to.equal("/chat");
+  });
+
+  it("sends the security headers on /api/* answers too", () => {
+    const [api] = deployed.one("aws:cloudfront/distribution:Distribution").orderedCacheBehaviors;
+    expect(api.responseHeadersPolicyId).to.equal("site-headers-id");
+  });
+
+  it("forwards to the API the viewer headers it reads, Authorization, and CloudFront-Viewer-Address, never Host", () => {
+    const [api] = deployed.one("aws:cloudfront/distribution:Distribution").orderedCacheBehaviors;
+    expect(api).to.deep.include({ originRequestPolicyId: "site-api-origin-request-id", cachePolicyId: "site-api-cache-id" });
+    const forwarded = deployed.one("aws:cloudfront/originRequestPolicy:OriginRequestPolicy");
+    expect(forwarded.headersConfig.headerBehavior).to.equal("whitelist");
+    expect(forwarded.headersConfig.headers.items).to.include.members(["CloudFront-Viewer-Address", "Origin", "Sec-Fetch-Site", "Access-Control-Request-Method", "Access-Control-Request-Headers"]);
+    expect(forwarded.headersConfig.headers.items.map((h: string) => h.toLowerCase())).to.not.include.members(["host"]).and.not.include("x-connect-chat-origin");
+    expect(forwarded).to.deep.include({ cookiesConfig: { cookieBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "none" } });
+    // Authorization (signed-in mode's JWT) can only be forwarded by a cache policy; nothing is cached for longer than 1 s.
+    const cache = deployed.one("aws:cloudfront/cachePolicy:CachePolicy");
+    expect(cache).to.deep.include({ minTtl: 0, defaultTtl: 0, maxTtl: 1 });
+    expect(cache.parametersInCacheKeyAndForwardedToOrigin.headersConfig).to.deep.equal({ headerBehavior: "whitelist", headers: { items: ["Authorization"] } });
+  });
+
+  it("adds no origin secret and no web ACL unless asked", () => {
+    const cdn = deployed.one("aws:cloudfront/distribution:Distribution");
+    expect(cdn.origins[1]).to.not.have.property("customHeaders");
+    expect(cdn).to.not.have.property("webAclId");
+    expect(deployed.all("aws:wafv2/webAcl:WebAcl")).to.deep.equal([]);
+  });
+
+  it("sends the origin secret to the API origin only, in x-connect-chat-origin", async () => {
+    const { one } = await deploy({ apiOriginSecret: "s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tS3CR3T" });
+    const [siteOrigin, apiOrigin] = one("aws:cloudfront/distribution:Distribution").origins;
+    expect(apiOrigin.customHeaders).to.deep.equal([{ name: "x-connect-chat-origin", value: "s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tS3CR3T" }]);
+    expect(siteOrigin).to.not.have.property("customHeaders");
+  });
+
+  it("with waf: a CloudFront web ACL in us-east-1 with AWS managed rules and a per-IP limit on /api/, on the distribution", async () => {
+    const { one } = await deploy({ waf: {} });
+    const acl = one("aws:wafv2/webAcl:WebAcl");
+    expect(acl).to.deep.include({ scope: "CLOUDFRONT", region: "us-east-1", defaultAction: { allow: {} } });
+    expect(acl.rules.map((rule: { name: string; priority: number }) => [rule.priority, rule.name])).to.deep.equal([
+      [0, "aws-ip-reputation"], [1, "api-requests-per-ip"], [2, "aws-common-rules"],
+    ]);
+    const [reputation, perIp, common] = acl.rules;
+    expect(reputation).to.deep.include({ overrideAction: { none: {} } });
+    expect(reputation.statement.managedRuleGroupStatement).to.deep.include({ vendorName: "AWS", name: "AWSManagedRulesAmazonIpReputationList" });
+    expect(common.statement.managedRuleGroupStatement).to.deep.include({ vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" });
+    // The API takes bodies up to 16 KB and answers 413 itself; the rule set's 8 KB body limit only counts.
+    expect(common.statement.managedRuleGroupStatement.ruleActionOverrides).to.deep.equal([{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
+    expect(perIp.statement.rateBasedStatement).to.deep.equal({
+      limit: 100, evaluationWindowSec: 300, aggregateKeyType: "IP",
+      scopeDownStatement: { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH", searchString: "/api/", textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
+    });
+    // Refused starts get the API's own JSON error shape, as a 429.
+    expect(perIp.action.block.customResponse).to.deep.include({ responseCode: 429, customResponseBodyKey: "too-many-requests" });
+    const [body] = acl.customResponseBodies;
+    expect(body).to.deep.include({ key: "too-many-requests", contentType: "APPLICATION_JSON" });
+    expect(JSON.parse(body.content).error.code).to.equal("THROTTLED");
+    for (const rule of acl.rules) expect(rule.visibilityConfig).to.deep.equal({ cloudwatchMetricsEnabled: true, metricName: rule.name, sampledRequestsEnabled: true });
+    expect(one("aws:cloudfront/distribution:Distribution").webAclId).to.equal("arn:aws:wafv2:us-east-1:123456789012:site-waf");
+  });
+
+  it("with waf and no managed rules: only the per-IP limit, at the given rate", async () => {
+    const { one } = await deploy({ waf: { apiRequestsPer5Minutes: 20, managedRules: false } });
+    const acl = one("aws:wafv2/webAcl:WebAcl");
+    expect(acl.rules.map((rule: { name: string }) => rule.name)).to.deep.equal(["api-requests-per-ip"]);
+    expect(acl.rules[0].statement.rateBasedStatement.limit).to.equal(20);
   });
 
   it("uploads every built file with its type and cache rule, and config.json pointing at /api/chat", () => {
@@ -108,6 +174,8 @@ describe("ChatSite (Pulumi mocks)", () => {
     expect(securityHeadersConfig).to.not.have.property("frameOptions");
     expect(one("aws:cloudfront/distribution:Distribution").orderedCacheBehaviors).to.deep.equal([]);
     expect(all("aws:cloudfront/function:Function")).to.deep.equal([]);
+    expect(all("aws:cloudfront/originRequestPolicy:OriginRequestPolicy")).to.deep.equal([]);
+    expect(all("aws:cloudfront/cachePolicy:CachePolicy")).to.deep.equal([]);
   });
 
   it("on a custom domain: its names, its certificate, TLS 1.2 at least", async () => {

@@ -105,16 +105,21 @@ describe("end to end (Chromium, customer and agent)", function () {
     await ana.getByText("Jane Doe left the chat").waitFor();
     await ana.getByText("The agent has left the chat.", { exact: false }).waitFor();
 
-    // The customer ends it: the transcript lands and marks the chat ended.
-    await ana.getByRole("button", { name: "End chat" }).click();
+    // The chat ends on Connect's side (here the emulator ends it, as the disconnect flow's wait
+    // running out would): the transcript lands and marks the chat ended.
+    const token = await ana.evaluate(() => (JSON.parse(Object.values(localStorage)[0]) as { resumeToken: string }).resumeToken);
+    const chatOf = async () => {
+      const dynamo = new DynamoDBClient({});
+      const { Item } = await dynamo.send(new GetItemCommand({ TableName: stack.settings.chatsTableName, Key: { customerKey: { S: `anon#${sha256(token)}` } } }));
+      dynamo.destroy();
+      return Item!;
+    };
+    stack.emulator.endContact((await chatOf()).contactId.S!);
     await ana.getByRole("button", { name: "Start a new chat" }).waitFor();
     await stack.transcripts.settled();
-    const token = await ana.evaluate(() => (JSON.parse(Object.values(localStorage)[0]) as { resumeToken: string }).resumeToken);
-    const dynamo = new DynamoDBClient({});
-    const { Item } = await dynamo.send(new GetItemCommand({ TableName: stack.settings.chatsTableName, Key: { customerKey: { S: `anon#${sha256(token)}` } } }));
-    dynamo.destroy();
-    expect(Item?.chatStatus.S).to.equal("ended");
-    expect(Item?.transcriptLocation.S).to.match(/^s3:\/\/connect-chat-local-transcripts\/connect\/local\/ChatTranscripts\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]+_\d{8}T\d{2}:\d{2}_UTC\.json$/);
+    const item = await chatOf();
+    expect(item.chatStatus.S).to.equal("ended");
+    expect(item.transcriptLocation.S).to.match(/^s3:\/\/connect-chat-local-transcripts\/connect\/local\/ChatTranscripts\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]+_\d{8}T\d{2}:\d{2}_UTC\.json$/);
 
     // A new chat, without reloading, carries the past conversation along.
     await ana.getByRole("button", { name: "Start a new chat" }).click();
@@ -123,6 +128,30 @@ describe("end to end (Chromium, customer and agent)", function () {
     await ana.getByRole("status").filter({ hasText: "Connected" }).waitFor();
     await log(ana).getByText("Hello Ana,", { exact: false }).waitFor();
     await log(ana).getByText("My order").waitFor();
+  });
+
+  it("on a shared computer, leaves nothing of a chat its customer ended for the next person (SECURITY.md: shared devices)", async () => {
+    const ana = await customer("Ana Lima", "jdoe");
+    const jane = await agentConsole("jdoe");
+    await jane.getByRole("button", { name: "Accept chat from Ana Lima (asked for you)", exact: true }).click();
+    await say(jane, "Reply", "Your card ending 4242 is blocked");
+    await log(ana).getByText("Your card ending 4242 is blocked").waitFor();
+    await ana.getByRole("button", { name: "End chat" }).click();
+    await ana.getByRole("button", { name: "Start a new chat" }).waitFor();
+    await stack.transcripts.settled();
+    expect(await ana.evaluate(() => Object.values(localStorage).join())).to.not.include("resumeToken");
+
+    // The next person, in the same browser: a reload does not reopen it, the form is blank, and
+    // their new chat carries nothing of Ana's along.
+    await ana.reload();
+    await ana.getByRole("button", { name: "Start chat" }).waitFor();
+    expect(await ana.getByLabel("Your name").inputValue()).to.equal("");
+    await ana.getByLabel("Your name").fill("Ben Cho");
+    await ana.getByRole("button", { name: "Start chat" }).click();
+    await ana.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+    await ana.getByText("Hi, you are being put into queue.").waitFor();
+    await stack.transcripts.settled();
+    expect(await log(ana).innerText()).to.not.include("4242");
   });
 
   it("keeps two customers with the same name and agent apart", async () => {

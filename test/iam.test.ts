@@ -6,7 +6,7 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { expect } from "chai";
 import { ChatApi, TranscriptWatcher } from "../infra";
-import { allRegistered, mockAccount, roleStatements, useMocks, type MockResource } from "./support/pulumi-mocks";
+import { allRegistered, mockAccount, resourceOf, roleStatements, useMocks, type MockResource } from "./support/pulumi-mocks";
 
 const { region, accountId } = mockAccount;
 const instanceId = "11111111-1111-4111-8111-111111111111";
@@ -14,11 +14,12 @@ const otherInstance = "99999999-9999-4999-8999-999999999999";
 const flowId = "22222222-2222-4222-8222-222222222222";
 const instance = `arn:aws:connect:${region}:${accountId}:instance/${instanceId}`;
 
-type Access = [action: string, resource: string];
+/** An action on a resource, with the request's condition keys where a policy depends on them. */
+type Access = [action: string, resource: string, context?: Record<string, string | string[]>];
 
-async function decide(statements: unknown[], [action, resource]: Access): Promise<string> {
+async function decide(statements: unknown[], [action, resource, context = {}]: Access): Promise<string> {
   const response = await runSimulation({
-    request: { principal: `arn:aws:iam::${accountId}:role/function`, action, resource: { resource, accountId }, contextVariables: {} },
+    request: { principal: `arn:aws:iam::${accountId}:role/function`, action, resource: { resource, accountId }, contextVariables: context },
     identityPolicies: [{ name: "inline", policy: { Version: "2012-10-17", Statement: statements } }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
@@ -49,6 +50,8 @@ describe("IAM (policy simulator)", function () {
         ["connect:SearchUsers", `${instance}/agent/1b8f6c2e-0000-4000-8000-000000000001`],
         ["dynamodb:GetItem", table],
         ["dynamodb:PutItem", table],
+        ["dynamodb:UpdateItem", table, { "dynamodb:LeadingKeys": ["client#2c26b46b#1795852800"] }],
+        ["dynamodb:DeleteItem", table, { "dynamodb:LeadingKeys": ["sub#user-1"] }],
       ],
       neighbours: [
         ["connect:StartChatContact", `${instance}/contact-flow/33333333-3333-4333-8333-333333333333`],
@@ -59,7 +62,11 @@ describe("IAM (policy simulator)", function () {
         ["connect:DescribeUser", `${instance}/agent/1b8f6c2e-0000-4000-8000-000000000001`],
         ["dynamodb:Scan", table],
         ["dynamodb:DeleteItem", table],
+        // The per-client counters only: never a customer's chat, nor a request naming no key.
         ["dynamodb:UpdateItem", table],
+        ["dynamodb:UpdateItem", table, { "dynamodb:LeadingKeys": ["anon#2c26b46b"] }],
+        ["dynamodb:UpdateItem", table, { "dynamodb:LeadingKeys": ["sub#user-1"] }],
+        ["dynamodb:DeleteItem", table, { "dynamodb:LeadingKeys": ["anon#2c26b46b"] }],
         ["dynamodb:GetItem", `arn:aws:dynamodb:${region}:${accountId}:table/someone-elses`],
         ["s3:GetObject", "arn:aws:s3:::connect-1a2b3c/connect/shop/ChatTranscripts/2026/11/21/x.json"],
         ["logs:CreateLogGroup", `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/anything`],
@@ -121,5 +128,70 @@ describe("IAM (policy simulator)", function () {
 
   it("the simulator does tell a made-up action from a real one", async () => {
     expect(await decide([{ Effect: "Allow", Action: "connect:StartChatContact", Resource: "*" }], ["connect:StartChatContacts", instance])).to.match(/^error: .*invalid.action/);
+  });
+});
+
+describe("IAM (policy simulator): signed-in mode's token key (KMS)", function () {
+  this.timeout(60000);
+  let resources: MockResource[];
+  before(async () => {
+    resources = useMocks();
+    const api = new ChatApi("kms", { instanceId, contactFlowId: flowId, allowedOrigins: [], jwt: { issuer: "https://idp.example.com/pool", audience: ["app"] } });
+    new TranscriptWatcher("kms", { chatsTable: { name: api.tableName, arn: api.tableArn }, existingStorage: { bucket: "connect-1a2b3c", prefix: "connect/shop/ChatTranscripts" } });
+    await allRegistered();
+  });
+
+  const key = `arn:aws:kms:${region}:${accountId}:key/kms-tokens-id`;
+  const startChat = `arn:aws:iam::${accountId}:role/kms-start-chat-role`;
+  const admin = `arn:aws:iam::${accountId}:role/administrator`;
+
+  /**
+   * KMS decides with the key's policy and the caller's IAM policies together. The simulator drops
+   * `kms:EncryptionContext:<key>` request keys (it matches only `/`-separated variable keys), so
+   * Discovery mode reports the conditions under which a call would be allowed; the caller's ARN is
+   * known. Answers "ImplicitlyDenied", or "Allowed" and its conditions.
+   */
+  async function onKey(principal: string, statements: unknown[], action: string, resource = key): Promise<string> {
+    const response = await runSimulation({
+      request: { principal, action, resource: { resource, accountId }, contextVariables: { "aws:PrincipalArn": principal } },
+      identityPolicies: [{ name: "inline", policy: { Version: "2012-10-17", Statement: statements } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: JSON.parse(resourceOf(resources, "aws:kms/key:Key").inputs.policy),
+    } as never, { simulationMode: "Discovery", discoveryContextKeyConstraints: [{ keyName: "aws:PrincipalArn", presenceIsKnown: true, valueIsKnown: true }] });
+    if (response.resultType !== "single") return `error: ${JSON.stringify(response)}`;
+    const conditions = new Set<string>();
+    const collect = (node: { op?: string; key?: string; values?: string[]; conditions?: unknown[] } | undefined): void => {
+      if (node?.key) conditions.add(`${node.op} ${node.key} ${node.values?.join(",")}`);
+      node?.conditions?.forEach((child) => collect(child as typeof node));
+    };
+    collect((response.result.analysis as { conditions?: Parameters<typeof collect>[0] }).conditions);
+    return [response.overallResult, ...conditions].join(" if ");
+  }
+
+  it("start-chat may Encrypt and Decrypt with it, only for a signed-in customer's item", async () => {
+    for (const action of ["kms:Encrypt", "kms:Decrypt"]) {
+      expect(await onKey(startChat, roleStatements(resources, "kms-start-chat-role"), action), action).to.equal("Allowed if StringLike kms:EncryptionContext:customerKey sub#*");
+    }
+  });
+
+  it("start-chat may do nothing else with it, and use no other key", async () => {
+    const statements = roleStatements(resources, "kms-start-chat-role");
+    for (const action of ["kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DescribeKey", "kms:ScheduleKeyDeletion"]) {
+      expect(await onKey(startChat, statements, action), action).to.equal("ImplicitlyDenied");
+    }
+    expect(await onKey(startChat, statements, "kms:Decrypt", `arn:aws:kms:${region}:${accountId}:key/another`)).to.equal("ImplicitlyDenied");
+  });
+
+  it("transcript-landed may not use it", async () => {
+    for (const action of ["kms:Encrypt", "kms:Decrypt"]) {
+      expect(await onKey(`arn:aws:iam::${accountId}:role/kms-transcript-landed-role`, roleStatements(resources, "kms-transcript-landed-role"), action), action).to.equal("ImplicitlyDenied");
+    }
+  });
+
+  it("an administrator allowed kms:* may manage the key, but not use it", async () => {
+    const everything = [{ Effect: "Allow", Action: "kms:*", Resource: "*" }];
+    for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom"]) expect(await onKey(admin, everything, action), action).to.equal("ImplicitlyDenied");
+    for (const action of ["kms:DescribeKey", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:ScheduleKeyDeletion"]) expect(await onKey(admin, everything, action), action).to.equal("Allowed");
   });
 });

@@ -124,6 +124,18 @@ for (const dir of projectDirs) {
       }
     });
 
+    if (dir === root) {
+      it("documents every key it declares in the README's config table, with its type", () => {
+        const rows = [...readFileSync(join(root, "README.md"), "utf8").matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map(([, key, type]): [string, string] => [key, type.trim()]);
+        const documented = new Map(rows);
+        for (const [key, declared] of Object.entries(project.config)) {
+          expect(documented.has(key), `${key} in the README`).to.equal(true);
+          const type = declared.type === "array" ? `${declared.items!.type}[]` : declared.type!;
+          expect(documented.get(key), `${key}'s type`).to.include(type);
+        }
+      });
+    }
+
     it("declares every key the program reads, and reads every key it declares", () => {
       const source = readFileSync(join(dir, project.main ?? "index.ts"), "utf8");
       const keysRead = new Set([...source.matchAll(/(?:config\.\w+|optionalText|optionalList|requiredWith)(?:<[^>]*>)?\("(\w+)"/g)].map((m) => m[1]));

@@ -18,6 +18,11 @@ describe("start-chat settings", () => {
     expect(() => settingsFromEnv(env)).to.throw("CHATS_TABLE is not set");
   });
 
+  it("need the token key in signed-in mode only", () => {
+    expect(() => settingsFromEnv(settingsToEnv({ ...localSettings, authMode: "jwt", tokenKeyId: "" }))).to.throw("TOKEN_KEY_ID is not set");
+    expect(settingsFromEnv(settingsToEnv({ ...localSettings, tokenKeyId: "" })).tokenKeyId).to.equal("");
+  });
+
   const bad: [string, Partial<StartChatSettings>, string][] = [
     ["a 30-minute chat", { chatDurationMinutes: 30 }, "chatDurationMinutes"],
     ["an unknown rehydration mode", { rehydration: "ALL" as never }, "rehydration"],

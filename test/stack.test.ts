@@ -21,6 +21,18 @@ async function runStack(config: Record<string, unknown>) {
   return { resources, outputs, ofType, startChat };
 }
 
+/** Runs the program with this config and expects it to end with this sentence (a RunError). */
+async function expectRefused(config: Record<string, unknown>, sentence: string) {
+  let error: unknown;
+  try {
+    await runStack(config);
+  } catch (caught) {
+    error = caught;
+  }
+  expect(pulumi.RunError.isInstance(error), String(error)).to.equal(true);
+  expect((error as Error).message).to.include(sentence);
+}
+
 describe("the stack (index.ts under Pulumi mocks)", () => {
   it("is what Pulumi runs: Pulumi.yaml names index.ts, as package.json's exports (the library) would win otherwise", () => {
     expect(readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8")).to.match(/^main: index\.ts$/m);
@@ -83,8 +95,32 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     const quiet = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333" });
     expect(quiet.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal([]);
     const watched = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", manageTranscriptStorage: true, alarmEmail: "oncall@example.com" });
-    expect(watched.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.have.length(7);
+    expect(watched.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.have.length(8);
     expect(await valueOf(watched.outputs.alarmsTopicArn as pulumi.Output<string>)).to.match(/^arn:aws:sns:/);
+    const activeChats = watched.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((r) => r.name === "alarms-active-chats")!.inputs;
+    expect(activeChats).to.deep.include({ metricName: "ConcurrentActiveChatsPercentage", dimensions: { InstanceId: instanceId, MetricGroup: "Chats" }, threshold: 80 });
+    const tighter = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", alarmEmail: "oncall@example.com", alarmActiveChatsPercent: 60 });
+    expect(tighter.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((r) => r.name === "alarms-active-chats")!.inputs.threshold).to.equal(60);
+  });
+
+  it("puts WAF in front of the site when told, with the limit and rules from config", async () => {
+    const { ofType } = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", siteWaf: true, siteWafRateLimit: 50, siteWafManagedRules: false });
+    const [acl] = ofType("aws:wafv2/webAcl:WebAcl");
+    expect(acl.inputs.rules.map((rule: { name: string }) => rule.name)).to.deep.equal(["api-requests-per-ip"]);
+    expect(acl.inputs.rules[0].statement.rateBasedStatement.limit).to.equal(50);
+    expect(ofType("aws:cloudfront/distribution:Distribution")[0].inputs.webAclId).to.equal(`arn:aws:wafv2:us-east-1:123456789012:${acl.name}`);
+    await expectRefused({ contactFlowId: "33333333-3333-4333-8333-333333333333", siteWaf: true, site: false }, "siteWaf needs the site");
+  });
+
+  it("keeps managed transcripts for the configured days, encrypted with a KMS key when told", async () => {
+    const { ofType } = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", manageTranscriptStorage: true, transcriptRetentionDays: 400, transcriptKms: true });
+    expect(ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules[0].expiration).to.deep.equal({ days: 400 });
+    expect(ofType("aws:kms/key:Key")).to.have.length(1);
+    expect(ofType("aws:connect/instanceStorageConfig:InstanceStorageConfig")[0].inputs.storageConfig.s3Config.encryptionConfig.encryptionType).to.equal("KMS");
+    // Settings for a bucket this stack does not own are refused, not silently dropped.
+    const existing = { contactFlowId: "33333333-3333-4333-8333-333333333333", transcriptBucket: "connect-1a2b3c", transcriptPrefix: "connect/shop/ChatTranscripts" };
+    await expectRefused({ ...existing, transcriptRetentionDays: 30 }, "transcriptRetentionDays applies only with manageTranscriptStorage");
+    await expectRefused({ ...existing, transcriptKms: true }, "transcriptKms applies only with manageTranscriptStorage");
   });
 
   it("serves the page with the API behind it, unless told not to deploy a site", async () => {

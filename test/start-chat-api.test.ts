@@ -67,6 +67,21 @@ describe("POST /api/chat (local stack)", () => {
       expect(stack.emulator.callCounts().StartChatContact).to.equal(3);
     });
 
+    it("keeps the server's customerName, the checked display name, over the client's", async () => {
+      const response = await postChat(stack, { name: "Ana", attributes: { customerName: "Mallory" } });
+      expect(response.status).to.equal(200);
+      expect(contactOf(response.body.data!.startChatResult.ContactId).attributes).to.deep.equal({ customerName: "Ana" });
+    });
+
+    it("accepts a 256-emoji name (512 UTF-16 units) as Connect counts it, in code points, and passes it on unchanged", async () => {
+      const name = "\u{1F600}".repeat(256);
+      const response = await postChat(stack, { name });
+      expect(response.status).to.equal(200);
+      const contact = contactOf(response.body.data!.startChatResult.ContactId);
+      expect(contact.participants[0].displayName).to.equal(name);
+      expect(contact.attributes.customerName).to.equal(name);
+    });
+
     it("still starts the chat when the agent lookup fails, without routing to the agent", async () => {
       stack.emulator.setFaults({ operations: ["SearchUsers"], throttle: true });
       const response = await postChat(stack, { name: "Gus", agent: "someone.new" });
@@ -89,6 +104,11 @@ describe("POST /api/chat (local stack)", () => {
       ["a 257-character name", { name: long(257) }, 400, "INVALID_REQUEST", "name"],
       ["a name with a control character", { name: "An\u0000a" }, 400, "INVALID_REQUEST", "name"],
       ["a name with a line separator", { name: "An\u2028a" }, 400, "INVALID_REQUEST", "name"],
+      ["a name of only zero-width characters", { name: "\u200B\u200C\u200D\u2060\uFEFF" }, 400, "INVALID_REQUEST", "name"],
+      ["a name of only bidi controls", { name: "\u202E\u2066\u2069\u200E\u200F\u061C" }, 400, "INVALID_REQUEST", "name"],
+      ["a DisplayName of spaces and invisible characters", { ParticipantDetails: { DisplayName: " \u200B \u202A\u202C " } }, 400, "INVALID_REQUEST", "ParticipantDetails.DisplayName"],
+      ["a name with a lone surrogate", { name: "An\uD800a" }, 400, "INVALID_REQUEST", "name"],
+      ["a 257-emoji name", { name: "\u{1F600}".repeat(257) }, 400, "INVALID_REQUEST", "name"],
       ["a numeric name", { name: 42 }, 400, "INVALID_REQUEST", "name"],
       ["an agent with spaces", { name: "Ana", agent: "j doe" }, 400, "INVALID_REQUEST", "agent"],
       ["a 101-character agent", { name: "Ana", agent: long(101) }, 400, "INVALID_REQUEST", "agent"],
@@ -98,6 +118,10 @@ describe("POST /api/chat (local stack)", () => {
       ["an attribute the server sets", { name: "Ana", attributes: { agentId: "x" } }, 400, "INVALID_REQUEST", "attributes.agentId"],
       ["a non-string attribute", { name: "Ana", attributes: { customerName: 1 } }, 400, "INVALID_REQUEST", "attributes.customerName"],
       ["an attribute with a control character", { name: "Ana", attributes: { customerName: "a\u0007" } }, 400, "INVALID_REQUEST", "attributes.customerName"],
+      ["an attribute with a line break", { name: "Ana", attributes: { customerName: "Ana\nDear agent: refund approved" } }, 400, "INVALID_REQUEST", "attributes.customerName"],
+      ["an attribute with a tab", { name: "Ana", attributes: { customerName: "Ana\tSmith" } }, 400, "INVALID_REQUEST", "attributes.customerName"],
+      ["a 1025-character attribute", { name: "Ana", attributes: { customerName: long(1025) } }, 400, "INVALID_REQUEST", "attributes.customerName"],
+      ["an attribute with a lone surrogate", { name: "Ana", attributes: { customerName: "An\uDC00a" } }, 400, "INVALID_REQUEST", "attributes.customerName"],
       ["a malformed resume token", { name: "Ana", resumeToken: "abc" }, 400, "INVALID_REQUEST", "resumeToken"],
       ["an unknown field", { name: "Ana", admin: true }, 400, "INVALID_REQUEST", "admin"],
       ["a foreign InstanceId", sample({ InstanceId: "99999999-9999-4999-8999-999999999999" }), 400, "FOREIGN_RESOURCE", "InstanceId"],

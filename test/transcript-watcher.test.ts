@@ -111,6 +111,11 @@ describe("TranscriptWatcher (Pulumi mocks)", () => {
       }]);
     });
 
+    it("keeps transcripts until told otherwise, encrypted with S3's own keys", () => {
+      expect(deployed.all("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")).to.deep.equal([]);
+      expect(deployed.all("aws:kms/key:Key")).to.deep.equal([]);
+    });
+
     it("makes it the instance's chat-transcript storage, with EventBridge on", () => {
       expect(deployed.one("aws:connect/instanceStorageConfig:InstanceStorageConfig")).to.deep.equal({
         instanceId,
@@ -120,6 +125,46 @@ describe("TranscriptWatcher (Pulumi mocks)", () => {
       expect(deployed.one("aws:s3/bucketNotification:BucketNotification")).to.deep.equal({ bucket: "tw-transcripts", eventbridge: true });
       expect(JSON.parse(deployed.one("aws:cloudwatch/eventRule:EventRule").eventPattern).detail.object.key).to.deep.equal([{ prefix: "ChatTranscripts/" }]);
     });
+  });
+  describe("with a retention and a KMS key of its own", () => {
+    let deployed: Awaited<ReturnType<typeof deploy>>;
+    before(async () => {
+      deployed = await deploy({ manageTranscriptStorage: { instanceId, retentionDays: 365, kms: {} } });
+    });
+
+    it("deletes transcripts under the prefix once they are that many days old", () => {
+      expect(deployed.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")).to.deep.equal({
+        bucket: "tw-transcripts",
+        rules: [{ id: "expire-transcripts", status: "Enabled", filter: { prefix: "ChatTranscripts/" }, expiration: { days: 365 } }],
+      });
+    });
+
+    it("creates a rotating key, encrypts the bucket with it, and names it in the instance's storage config", () => {
+      expect(deployed.one("aws:kms/key:Key")).to.deep.include({ enableKeyRotation: true, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" });
+      const keyArn = `arn:aws:kms:${region}:${accountId}:key/tw-transcripts-key-id`;
+      expect(deployed.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules).to.deep.equal([
+        { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true },
+      ]);
+      expect(deployed.one("aws:connect/instanceStorageConfig:InstanceStorageConfig").storageConfig).to.deep.equal({
+        storageType: "S3",
+        s3Config: { bucketName: "tw-transcripts", bucketPrefix: "ChatTranscripts", encryptionConfig: { encryptionType: "KMS", keyId: keyArn } },
+      });
+    });
+
+    it("lets the function decrypt what it reads with that key, and nothing more", () => {
+      const statements = roleStatements(deployed.resources, "tw-transcript-landed-role") as { Sid?: string }[];
+      expect(statements.find((s) => s.Sid === "DecryptTranscripts")).to.deep.equal({
+        Sid: "DecryptTranscripts", Effect: "Allow", Action: ["kms:Decrypt"], Resource: `arn:aws:kms:${region}:${accountId}:key/tw-transcripts-key-id`,
+        Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+      });
+    });
+  });
+
+  it("uses a given KMS key instead of creating one", async () => {
+    const keyArn = `arn:aws:kms:${region}:${accountId}:key/0a1b2c3d-0000-4000-8000-000000000000`;
+    const { all, one } = await deploy({ manageTranscriptStorage: { instanceId, kms: { keyArn } } });
+    expect(all("aws:kms/key:Key")).to.deep.equal([]);
+    expect(one("aws:connect/instanceStorageConfig:InstanceStorageConfig").storageConfig.s3Config.encryptionConfig).to.deep.equal({ encryptionType: "KMS", keyId: keyArn });
   });
 });
 

@@ -10,7 +10,10 @@ interface AwsErrorShape {
   $retryable?: unknown;
 }
 
-export function awsFailure(service: "connect" | "dynamodb", thrown: unknown): ApiError {
+/** KMS seals signed-in customers' participant tokens (seal.ts): part of chat storage to a caller. */
+export type AwsService = "connect" | "dynamodb" | "kms";
+
+export function awsFailure(service: AwsService, thrown: unknown): ApiError {
   const error = (thrown ?? {}) as AwsErrorShape;
   const name = error.name ?? "";
   const status = error.$metadata?.httpStatusCode;
@@ -37,6 +40,6 @@ export function awsFailure(service: "connect" | "dynamodb", thrown: unknown): Ap
   return { status: 503, code: "UPSTREAM_UNAVAILABLE", message: `The ${serviceName(service)} did not answer. Please retry.`, retryAfter: 2 };
 }
 
-function serviceName(service: "connect" | "dynamodb"): string {
+function serviceName(service: AwsService): string {
   return service === "connect" ? "contact center" : "chat storage";
 }

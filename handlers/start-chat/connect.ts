@@ -38,8 +38,18 @@ export interface ConnectGatewayOptions {
   onLookupError?: (error: unknown) => void;
 }
 
-/** Most agent names a function instance remembers; the oldest is forgotten first. */
+/**
+ * Most agent names a function instance remembers, answers and misses alike; the oldest is forgotten
+ * first. Anyone may send any name, so this is what bounds the memory that cycling names can take.
+ */
 const agentCacheLimit = 1000;
+
+/** One username's lookup: pending (shared by every start that asks meanwhile) or answered. */
+interface AgentLookup {
+  id: Promise<string | undefined>;
+  /** Milliseconds since the epoch; infinite while the answer is pending. */
+  until: number;
+}
 
 export function connectGateway(options: ConnectGatewayOptions): ConnectGateway {
   const { settings, now = Date.now } = options;
@@ -47,7 +57,17 @@ export function connectGateway(options: ConnectGatewayOptions): ConnectGateway {
     const sdk = options.loadSdk();
     return { sdk, client: new sdk.ConnectClient(options.clientConfig ?? {}) };
   });
-  const agentIds = new Map<string, { id: string | undefined; until: number }>();
+  const agentLookups = new Map<string, AgentLookup>();
+
+  async function searchUser(username: string): Promise<string | undefined> {
+    const { sdk, client } = connection();
+    const { Users } = await client.send(new sdk.SearchUsersCommand({
+      InstanceId: settings.instanceId,
+      SearchCriteria: { StringCondition: { FieldName: "Username", Value: username, ComparisonType: "EXACT" } },
+      MaxResults: 1,
+    }));
+    return Users?.[0]?.Id;
+  }
 
   return {
     async startChat(input) {
@@ -82,27 +102,32 @@ export function connectGateway(options: ConnectGatewayOptions): ConnectGateway {
       }
     },
 
-    async agentIdFor(username) {
-      const key = username.toLowerCase();
-      const cached = agentIds.get(key);
-      if (cached && cached.until > now()) return cached.id;
-      const { sdk, client } = connection();
-      let id: string | undefined;
-      try {
-        const { Users } = await client.send(new sdk.SearchUsersCommand({
-          InstanceId: settings.instanceId,
-          SearchCriteria: { StringCondition: { FieldName: "Username", Value: username, ComparisonType: "EXACT" } },
-          MaxResults: 1,
-        }));
-        id = Users?.[0]?.Id;
-      } catch (error) {
-        options.onLookupError?.(error);
-        return undefined;
-      }
-      agentIds.delete(key);
-      agentIds.set(key, { id, until: now() + settings.agentCacheSeconds * 1000 });
-      if (agentIds.size > agentCacheLimit) agentIds.delete(agentIds.keys().next().value as string);
-      return id;
+    agentIdFor(username) {
+      // Looked up and remembered under the one string sent to SearchUsers, unfolded: the API model
+      // documents no case folding for its Username condition, so an answer for "JDOE" is never
+      // handed out for "jdoe", whichever way Connect compares.
+      const remembered = agentLookups.get(username);
+      if (remembered && remembered.until > now()) return remembered.id;
+      const lookup: AgentLookup = {
+        until: Number.POSITIVE_INFINITY,
+        id: searchUser(username).then(
+          (id) => {
+            // A miss is remembered too, or repeating an unknown name would repeat the search.
+            lookup.until = now() + settings.agentCacheSeconds * 1000;
+            return id;
+          },
+          (error: unknown) => {
+            // A failure is reported once, however many starts waited on it, and not remembered.
+            if (agentLookups.get(username) === lookup) agentLookups.delete(username);
+            options.onLookupError?.(error);
+            return undefined;
+          },
+        ),
+      };
+      agentLookups.delete(username);
+      agentLookups.set(username, lookup);
+      if (agentLookups.size > agentCacheLimit) agentLookups.delete(agentLookups.keys().next().value as string);
+      return lookup.id;
     },
   };
 }

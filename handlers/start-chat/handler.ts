@@ -4,15 +4,21 @@
  * Exactly one contact per customer, whatever the concurrency: every start that replaces the same
  * chat sends Connect the same ClientToken, so racing starts get the same contact back, and the
  * record is written only if the customer's item still holds the chat it replaces. DynamoDB calls:
- * a brand-new customer 1 (put), a returning one 2 (get, put), a resume 1 (get).
+ * a resume 1 (get); a new chat adds the per-client counter's update when that limit is on, so a
+ * brand-new customer 2 (update, put) and a returning one 3 (get, update, put). Signed-in mode adds
+ * one KMS call (seal.ts): Encrypt for a new chat, Decrypt for a resume.
  */
-import type { ChatRecord } from "../chats-table";
+import { randomUUID } from "node:crypto";
+import type { ChatClaim, ChatRecord } from "../chats-table";
 import { apiErrorOf, errorResult, fail, jsonResult, type HttpApiEvent, type HttpApiResult } from "../http";
 import type { Logger } from "../log";
-import { awsFailure } from "./aws-errors";
+import { awsFailure, type AwsService } from "./aws-errors";
+import { checkBrowserOrigin, clientAddress } from "./client";
+import type { NewChatLimiter } from "./client-limit";
 import type { ConnectGateway, StartChatInput } from "./connect";
 import { identifyCustomer, newAnonymousCustomer, sha256, type Customer } from "./customer";
 import { parseBody, parseStartChatRequest, type StartChatRequest } from "./request";
+import type { TokenSeal } from "./seal";
 import type { StartChatSettings } from "./settings";
 import type { ChatStore } from "./store";
 
@@ -20,6 +26,10 @@ export interface StartChatDeps {
   settings: StartChatSettings;
   store: ChatStore;
   connect: ConnectGateway;
+  /** Seals participant tokens for the table and opens them on resume. */
+  tokens: TokenSeal;
+  /** Counts new chats per client (resumes are free). */
+  newChatLimiter: NewChatLimiter;
   log: Logger;
   /** Milliseconds since the epoch. */
   now: () => number;
@@ -28,8 +38,11 @@ export interface StartChatDeps {
 export async function handleStartChat(event: HttpApiEvent, deps: StartChatDeps): Promise<HttpApiResult> {
   const log = deps.log.child({ apiRequestId: event.requestContext?.requestId });
   try {
+    // Who may call comes before what they ask: a refused caller learns nothing about the request.
+    checkBrowserOrigin(event.headers, deps.settings);
+    const client = clientAddress(event, deps.settings);
     const request = parseStartChatRequest(parseBody(event.body, event.isBase64Encoded), deps.settings);
-    return await startOrResume(request, identifyCustomer(event, deps.settings.authMode, request.resumeToken), { ...deps, log });
+    return await startOrResume(request, identifyCustomer(event, deps.settings.authMode, request.resumeToken), client, { ...deps, log });
   } catch (thrown) {
     const error = apiErrorOf(thrown);
     if (error) {
@@ -41,9 +54,9 @@ export async function handleStartChat(event: HttpApiEvent, deps: StartChatDeps):
   }
 }
 
-async function startOrResume(request: StartChatRequest, customer: Customer, deps: StartChatDeps): Promise<HttpApiResult> {
+async function startOrResume(request: StartChatRequest, customer: Customer, client: string, deps: StartChatDeps): Promise<HttpApiResult> {
   const { settings, log } = deps;
-  let existing = customer.mayHaveChat ? await call("dynamodb", deps, () => deps.store.get(customer.key)) : undefined;
+  let existing = customer.mayHaveChat ? await recordedChat(customer.key, deps) : undefined;
   if (!existing && customer.resumeToken && customer.mayHaveChat) {
     // A token we no longer know (its chat expired): start afresh under a new one rather than
     // adopt a client-chosen value as an identity.
@@ -58,46 +71,121 @@ async function startOrResume(request: StartChatRequest, customer: Customer, deps
   const nowSeconds = Math.floor(deps.now() / 1000);
   const current = existing;
   if (current?.chatStatus === "active" && current.expiresAt > nowSeconds && await call("connect", deps, () => deps.connect.isLive(current.contactId))) {
-    log.info("chat resumed", { contactId: current.contactId });
-    return chatResult(current, customer, true, settings);
+    const participantToken = await openToken(current, customer, deps);
+    if (participantToken) {
+      log.info("chat resumed", { contactId: current.contactId });
+      return chatResult(current, participantToken, customer, true, settings);
+    }
+    // Its token was sealed for another item, or the item predates sealing: nobody can rejoin that
+    // chat through us, so the customer gets a new one.
+    log.warn("live chat not resumable; starting a new one", { contactId: current.contactId });
   }
 
-  const durationMinutes = request.chatDurationMinutes ?? settings.chatDurationMinutes;
+  if (existing && customer.resumeToken && continuationOver(existing, nowSeconds, settings)) {
+    // Anonymous continuation is bounded (a shared device keeps tokens): past the window the token
+    // is worthless, and the customer starts afresh with no history under a new one.
+    if (request.persistentChat) fail({ status: 400, code: "CONTINUATION_EXPIRED", field: "PersistentChat.SourceContactId", message: "PersistentChat.SourceContactId: that chat ended too long ago to continue." });
+    log.info("continuation window over; starting afresh", { contactId: existing.contactId });
+    customer = newAnonymousCustomer();
+    existing = undefined;
+  }
+
+  const { retryAfter } = await call("dynamodb", deps, () => deps.newChatLimiter.take(client, deps.now()));
+  if (retryAfter) {
+    fail({ status: 429, code: "TOO_MANY_CHATS", message: "Too many new chats from your network. Please wait a minute and try again.", retryAfter });
+  }
+
+  // A signed-in customer's first chat: claim their item before calling Connect, so that any number of
+  // simultaneous first starts make one contact. (An anonymous customer with no record has just been
+  // given a key nobody else holds.) A start that finds the claim taken hands back the winner's chat.
+  let claim: ChatClaim | undefined;
+  if (!existing && customer.mayHaveChat) {
+    claim = { customerKey: customer.key, chatStatus: "starting", claimId: randomUUID(), expiresAt: nowSeconds + claimSeconds };
+    const claimed = claim;
+    if (!await call("dynamodb", deps, () => deps.store.claim(claimed, nowSeconds))) return concurrentChat(customer, undefined, deps);
+  }
+
+  // The deployer's maximum is a ceiling no request can raise.
+  const durationMinutes = Math.min(request.chatDurationMinutes ?? settings.chatDurationMinutes, settings.maxChatDurationMinutes);
   const input: StartChatInput = {
     displayName: request.displayName,
     attributes: await contactAttributes(request, deps),
-    clientToken: sha256(`${customer.key}|${existing?.contactId ?? `first@${Math.floor(nowSeconds / 3600)}`}`),
+    // The same for every start that replaces the same chat: Connect hands racing starts one contact.
+    clientToken: sha256(`${customer.key}|${existing?.contactId ?? claim?.claimId ?? "first"}`),
     chatDurationMinutes: durationMinutes,
     contentTypes: request.contentTypes ?? settings.contentTypes,
     persistentChat: request.persistentChat ?? defaultRehydration(existing, settings),
     initialMessage: request.initialMessage,
   };
-  const started = await startContact(input, deps);
+  // A start that fails leaves no claim behind (best effort: a claim left anyway expires).
+  const releaseClaim = () => claim && deps.store.release(claim).catch((error) => log.warn("claim not released", { error }));
+  const started = await startContact(input, deps).catch(async (error) => {
+    await releaseClaim();
+    throw error;
+  });
+  const unrecorded = async (error: unknown): Promise<never> => {
+    // The contact exists but the customer cannot come back to it; it ends unjoined within minutes.
+    log.error("chat started but not recorded", { contactId: started.contactId });
+    await releaseClaim();
+    throw error;
+  };
   const chat: ChatRecord = {
     customerKey: customer.key,
     contactId: started.contactId,
     participantId: started.participantId,
-    participantToken: started.participantToken,
+    sealedParticipantToken: await call("kms", deps, () => deps.tokens.seal(started.participantToken, customer, started.contactId)).catch(unrecorded),
     rootContactId: started.rehydrated && existing ? existing.rootContactId : started.contactId,
     chatStatus: "active",
     startedAt: nowSeconds,
     expiresAt: nowSeconds + durationMinutes * 60,
   };
 
-  const recorded = await call("dynamodb", deps, () => deps.store.putIfCurrent(chat, existing?.contactId)).catch((error) => {
-    // The contact exists but the customer cannot come back to it; it ends unjoined within minutes.
-    log.error("chat started but not recorded", { contactId: chat.contactId });
-    throw error;
-  });
+  const replaces = existing ? { contactId: existing.contactId } : claim && { claimId: claim.claimId };
+  const recorded = await call("dynamodb", deps, () => deps.store.putIfCurrent(chat, replaces)).catch(unrecorded);
   if (recorded) {
     log.info("chat started", { contactId: chat.contactId, continuesContactId: started.rehydrated ? input.persistentChat?.sourceContactId : undefined, agentResolved: "agentId" in input.attributes });
-    return chatResult(chat, customer, false, settings);
+    return chatResult(chat, started.participantToken, customer, false, settings);
   }
   // A concurrent start recorded its chat first. With the shared ClientToken it is the same contact.
-  existing = await call("dynamodb", deps, () => deps.store.get(customer.key));
-  if (!existing) fail({ status: 503, code: "STORE_UNAVAILABLE", message: "The chat changed while starting. Please retry.", retryAfter: 1 });
-  if (existing.contactId !== chat.contactId) log.warn("concurrent start recorded another contact", { contactId: existing.contactId, unusedContactId: chat.contactId });
-  return chatResult(existing, customer, existing.contactId !== chat.contactId, settings);
+  return concurrentChat(customer, chat.contactId, deps);
+}
+
+/** A claim outlives the function's 29 s timeout: a start still running never loses its claim. */
+const claimSeconds = 30;
+/** How long a start waits for a concurrent start to record the chat it claimed. */
+const claimWait = { tries: 12, everyMs: 250 };
+
+/**
+ * The customer's recorded chat. While a concurrent start holds a claim on the item, waits for its
+ * chat; a claim whose start died (expired) counts as no chat, and is taken over by the next claim.
+ */
+async function recordedChat(customerKey: string, deps: StartChatDeps): Promise<ChatRecord | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const item = await call("dynamodb", deps, () => deps.store.get(customerKey));
+    if (item?.chatStatus !== "starting") return item;
+    if (item.expiresAt <= Math.floor(deps.now() / 1000)) return undefined;
+    if (attempt === claimWait.tries) fail({ status: 503, code: "CHAT_STARTING", message: "Your chat is still starting. Please retry.", retryAfter: 1 });
+    await new Promise((resolve) => setTimeout(resolve, claimWait.everyMs));
+  }
+}
+
+/** The chat a concurrent start recorded for this customer, handed back in place of ours (`ourContactId`, when we made one). */
+async function concurrentChat(customer: Customer, ourContactId: string | undefined, deps: StartChatDeps): Promise<HttpApiResult> {
+  const theirs = await recordedChat(customer.key, deps);
+  const participantToken = theirs && await openToken(theirs, customer, deps);
+  if (!theirs || !participantToken) fail({ status: 503, code: "STORE_UNAVAILABLE", message: "The chat changed while starting. Please retry.", retryAfter: 1 });
+  if (ourContactId && theirs.contactId !== ourContactId) deps.log.warn("concurrent start recorded another contact", { contactId: theirs.contactId, unusedContactId: ourContactId });
+  return chatResult(theirs, participantToken, customer, theirs.contactId !== ourContactId, deps.settings);
+}
+
+/** The participant token sealed in `chat`; undefined when this customer cannot open it (seal.ts). */
+function openToken(chat: ChatRecord, customer: Customer, deps: StartChatDeps): Promise<string | undefined> {
+  return call("kms", deps, () => deps.tokens.open(chat.sealedParticipantToken, customer, chat.contactId));
+}
+
+/** Whether an ended chat is past the anonymous continuation window: from its end when the transcript watcher saw it, else (sooner) from its start. */
+function continuationOver(chat: ChatRecord, nowSeconds: number, settings: StartChatSettings): boolean {
+  return (chat.endedAt ?? chat.startedAt) + settings.continuationMinutes * 60 <= nowSeconds;
 }
 
 function defaultRehydration(existing: ChatRecord | undefined, settings: StartChatSettings): StartChatInput["persistentChat"] {
@@ -108,7 +196,9 @@ function defaultRehydration(existing: ChatRecord | undefined, settings: StartCha
 }
 
 async function contactAttributes(request: StartChatRequest, deps: StartChatDeps): Promise<Record<string, string>> {
-  const attributes: Record<string, string> = { customerName: request.displayName, ...request.attributes };
+  // customerName is always the display name as checked: a client's own (allowed by default, and
+  // always sent by the AWS sample widget) never overrides it.
+  const attributes: Record<string, string> = { ...request.attributes, customerName: request.displayName };
   if (request.agentUsername) {
     attributes.agentUsername = request.agentUsername;
     // The chat flow routes by user id (UpdateContactTargetQueue takes no username); an unknown
@@ -130,9 +220,11 @@ async function startContact(input: StartChatInput, deps: StartChatDeps) {
     const refusedRehydration = input.persistentChat && ["InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException"].includes((error as Error).name);
     if (!refusedRehydration) {
       if (!(error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode) {
-        // No answer: Connect may still have made the contact. It ends unjoined within 5 minutes,
-        // and the idempotency key (a hash, not a credential) names it.
-        deps.log.error("chat start outcome unknown", { idempotencyKey: input.clientToken });
+        // No answer: Connect may still have made the contact. It ends unjoined within 5 minutes.
+        // The ClientToken is logged only as its hash: sent to StartChatContact again, the token
+        // would hand back that contact's participant token. An operator who recomputes the token
+        // from the customer's record can still match the hash.
+        deps.log.error("chat start outcome unknown", { idempotencyKeyHash: sha256(input.clientToken) });
       }
       upstreamFailure("connect", error, deps);
     }
@@ -142,7 +234,7 @@ async function startContact(input: StartChatInput, deps: StartChatDeps) {
   }
 }
 
-async function call<T>(service: "connect" | "dynamodb", deps: StartChatDeps, operation: () => Promise<T>): Promise<T> {
+async function call<T>(service: AwsService, deps: StartChatDeps, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
@@ -150,15 +242,15 @@ async function call<T>(service: "connect" | "dynamodb", deps: StartChatDeps, ope
   }
 }
 
-function upstreamFailure(service: "connect" | "dynamodb", error: unknown, deps: StartChatDeps): never {
+function upstreamFailure(service: AwsService, error: unknown, deps: StartChatDeps): never {
   deps.log.warn("AWS call failed", { service, error });
   return fail(awsFailure(service, error));
 }
 
-function chatResult(chat: ChatRecord, customer: Customer, resumed: boolean, settings: StartChatSettings): HttpApiResult {
+function chatResult(chat: ChatRecord, participantToken: string, customer: Customer, resumed: boolean, settings: StartChatSettings): HttpApiResult {
   return jsonResult(200, {
     data: {
-      startChatResult: { ContactId: chat.contactId, ParticipantId: chat.participantId, ParticipantToken: chat.participantToken },
+      startChatResult: { ContactId: chat.contactId, ParticipantId: chat.participantId, ParticipantToken: participantToken },
       featurePermissions: { ATTACHMENTS: settings.attachments, MESSAGING_MARKDOWN: settings.contentTypes.includes("text/markdown") },
       resumed,
       ...(customer.resumeToken && { resumeToken: customer.resumeToken }),

@@ -4,7 +4,7 @@
  * Every rejection names the field and the rule; nothing here touches AWS.
  */
 import { fail } from "../http";
-import { agentUsernameProblem, controlCharacters, displayNameProblem } from "./rules";
+import { agentUsernameProblem, attributeValueProblem, displayNameProblem } from "./rules";
 import { chatDurationRange, contentTypes, serverAttributes, type ContentType, type StartChatSettings } from "./settings";
 
 export const maxBodyBytes = 16 * 1024;
@@ -12,6 +12,13 @@ export const maxBodyBytes = 16 * 1024;
 export const resumeTokenPattern = /^[A-Za-z0-9_-]{43}$/;
 const contactIdPattern = /^[A-Za-z0-9-]{1,256}$/;
 const initialMessageLength = { min: 1, max: 1024 };
+/**
+ * Connect takes up to 32,768 UTF-8 bytes across a contact's attributes (StartChatContact's
+ * `Attributes`, aws/aws-sdk-js-v3 codegen/sdk-codegen/aws-models/connect.json). The client's
+ * attributes may fill half; those the server sets need under 2 KB. Only a body of invalid UTF-8 can
+ * reach it within 16 KB: each bad byte is read as U+FFFD, three bytes.
+ */
+const clientAttributeBytes = 16 * 1024;
 
 export interface StartChatRequest {
   displayName: string;
@@ -85,7 +92,7 @@ function parseSampleShape(body: Json, settings: StartChatSettings): StartChatReq
     agentUsername: body.Username === "" ? undefined : agentUsername(body.Username, "Username"),
     attributes: attributes(body.Attributes, "Attributes", settings),
     resumeToken: resumeToken(body.resumeToken),
-    contentTypes: messagingContentTypes(body.SupportedMessagingContentTypes),
+    contentTypes: messagingContentTypes(body.SupportedMessagingContentTypes, settings),
     chatDurationMinutes: chatDuration(body.ChatDurationInMinutes),
     persistentChat: persistentChat(body.PersistentChat),
     initialMessage: initialMessage(body.InitialMessage, settings),
@@ -130,7 +137,6 @@ function agentUsername(value: unknown, field: string): string | undefined {
 function attributes(value: unknown, field: string, settings: StartChatSettings): Record<string, string> {
   if (value === undefined) return {};
   if (!isObject(value)) invalid(field, "must be an object of string values");
-  // Connect's 32 KB limit on all attributes cannot be reached within the 16 KB body limit.
   const result: Record<string, string> = {};
   for (const [key, attribute] of Object.entries(value)) {
     if ((serverAttributes as readonly string[]).includes(key)) invalid(`${field}.${key}`, "is set by the server, not the client");
@@ -138,9 +144,12 @@ function attributes(value: unknown, field: string, settings: StartChatSettings):
       invalid(`${field}.${key}`, `is not an allowed attribute (allowed: ${settings.allowedAttributes.join(", ") || "none"})`);
     }
     const stringValue = text(attribute, `${field}.${key}`);
-    if (controlCharacters.test(stringValue.replace(/[\t\n\r]/g, ""))) invalid(`${field}.${key}`, "must not contain control characters");
+    const problem = attributeValueProblem(stringValue);
+    if (problem) invalid(`${field}.${key}`, problem);
     result[key] = stringValue;
   }
+  const bytes = Object.entries(result).reduce((sum, [key, attribute]) => sum + Buffer.byteLength(key) + Buffer.byteLength(attribute), 0);
+  if (bytes > clientAttributeBytes) invalid(field, `must total at most ${clientAttributeBytes} bytes of UTF-8`);
   return result;
 }
 
@@ -150,7 +159,7 @@ function resumeToken(value: unknown): string | undefined {
   return value;
 }
 
-function messagingContentTypes(value: unknown): ContentType[] | undefined {
+function messagingContentTypes(value: unknown, settings: StartChatSettings): ContentType[] | undefined {
   if (value === undefined) return undefined;
   const field = "SupportedMessagingContentTypes";
   if (!Array.isArray(value) || value.length === 0) invalid(field, "must be a non-empty array");
@@ -160,7 +169,10 @@ function messagingContentTypes(value: unknown): ContentType[] | undefined {
     if (!(contentTypes as readonly string[]).includes(type)) invalid(field, `${JSON.stringify(type)} is not supported (supported: ${contentTypes.join(", ")})`);
   }
   if (!types.includes("text/plain")) invalid(field, "must include text/plain");
-  return [...new Set(types)] as ContentType[];
+  // Narrowed to the deployer's contentTypes, never widened, rather than refused: the AWS sample
+  // widget always asks for text/markdown, and must keep working on a plain-text-only deployment.
+  // text/plain, which both lists hold, always remains.
+  return settings.contentTypes.filter((type) => types.includes(type));
 }
 
 function chatDuration(value: unknown): number | undefined {

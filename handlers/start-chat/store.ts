@@ -1,34 +1,44 @@
 /** The chats table as the start-chat function uses it: read a customer's chat, record a new one. */
 import type * as DynamoDB from "@aws-sdk/client-dynamodb";
-import { chatsTable, type ChatRecord } from "../chats-table";
+import { chatsTable, type ChatClaim, type ChatRecord } from "../chats-table";
 import { lazy } from "../lazy";
 
+/** What a new record replaces: the customer's previous chat, a claim of ours, or nothing. */
+export type Replaces = { contactId: string } | { claimId: string } | undefined;
+
 export interface ChatStore {
-  get(customerKey: string): Promise<ChatRecord | undefined>;
+  get(customerKey: string): Promise<ChatRecord | ChatClaim | undefined>;
   /**
-   * Records `chat` as the customer's current chat if their item still holds `replacesContactId`
+   * Records `chat` as the customer's current chat if their item still holds what it `replaces`
    * (or is absent when that is undefined). False when a concurrent start got there first.
    */
-  putIfCurrent(chat: ChatRecord, replacesContactId: string | undefined): Promise<boolean>;
+  putIfCurrent(chat: ChatRecord, replaces: Replaces): Promise<boolean>;
+  /** Claims an absent item, or a claim that expired before `nowSeconds`. False when another start holds it. */
+  claim(claim: ChatClaim, nowSeconds: number): Promise<boolean>;
+  /** Removes a claim of ours whose start failed: nothing is left behind, and the customer's next start need not wait. */
+  release(claim: ChatClaim): Promise<void>;
 }
 
-type DynamoSdk = Pick<typeof DynamoDB, "DynamoDBClient" | "GetItemCommand" | "PutItemCommand">;
+type DynamoSdk = Pick<typeof DynamoDB, "DynamoDBClient" | "GetItemCommand" | "PutItemCommand" | "DeleteItemCommand">;
 
-const stringFields = ["customerKey", "contactId", "participantId", "participantToken", "rootContactId", "chatStatus", "transcriptLocation"] as const;
+// Only the sealed participant token: an item written before sealing keeps its clear `participantToken`
+// until replaced or expired, and it is never read back (such a chat is not resumed, see seal.ts).
+const stringFields = ["customerKey", "contactId", "participantId", "sealedParticipantToken", "rootContactId", "chatStatus", "transcriptLocation", "claimId"] as const;
 const numberFields = ["startedAt", "expiresAt", "endedAt"] as const;
 
-export function toItem(chat: ChatRecord): Record<string, DynamoDB.AttributeValue> {
+export function toItem(chat: ChatRecord | ChatClaim): Record<string, DynamoDB.AttributeValue> {
+  const fields = chat as Partial<Record<(typeof stringFields)[number], string> & Record<(typeof numberFields)[number], number>>;
   const item: Record<string, DynamoDB.AttributeValue> = {};
-  for (const field of stringFields) if (chat[field] !== undefined) item[field] = { S: chat[field] };
-  for (const field of numberFields) if (chat[field] !== undefined) item[field] = { N: String(chat[field]) };
+  for (const field of stringFields) if (fields[field] !== undefined) item[field] = { S: fields[field] };
+  for (const field of numberFields) if (fields[field] !== undefined) item[field] = { N: String(fields[field]) };
   return item;
 }
 
-export function fromItem(item: Record<string, DynamoDB.AttributeValue>): ChatRecord {
+export function fromItem(item: Record<string, DynamoDB.AttributeValue>): ChatRecord | ChatClaim {
   const chat: Record<string, string | number> = {};
   for (const field of stringFields) if (item[field]?.S !== undefined) chat[field] = item[field].S;
   for (const field of numberFields) if (item[field]?.N !== undefined) chat[field] = Number(item[field].N);
-  return chat as unknown as ChatRecord;
+  return chat as unknown as ChatRecord | ChatClaim;
 }
 
 /** `loadSdk` is called on first use, so a cold start pays for the SDK only when it needs it. */
@@ -44,21 +54,44 @@ export function dynamoChatStore(loadSdk: () => DynamoSdk, tableName: string, cli
       const { Item } = await client.send(new sdk.GetItemCommand({ TableName: tableName, Key: { [key]: { S: customerKey } }, ConsistentRead: true }));
       return Item ? fromItem(Item) : undefined;
     },
-    async putIfCurrent(chat, replacesContactId) {
+    putIfCurrent(chat, replaces) {
+      if (replaces === undefined) return put(toItem(chat), { ConditionExpression: "attribute_not_exists(#key)", ExpressionAttributeNames: { "#key": key } });
+      const [field, value] = "contactId" in replaces ? ["contactId", replaces.contactId] : ["claimId", replaces.claimId];
+      return put(toItem(chat), { ConditionExpression: "#field = :replaces", ExpressionAttributeNames: { "#field": field }, ExpressionAttributeValues: { ":replaces": { S: value } } });
+    },
+    claim(claim, nowSeconds) {
+      return put(toItem(claim), {
+        ConditionExpression: "attribute_not_exists(#key) OR (#status = :starting AND #expires < :now)",
+        ExpressionAttributeNames: { "#key": key, "#status": "chatStatus", "#expires": chatsTable.ttlAttribute },
+        ExpressionAttributeValues: { ":starting": { S: "starting" }, ":now": { N: String(nowSeconds) } },
+      });
+    },
+    async release(claim) {
       const { sdk, client } = connection();
       try {
-        await client.send(new sdk.PutItemCommand({
+        await client.send(new sdk.DeleteItemCommand({
           TableName: tableName,
-          Item: toItem(chat),
-          ...(replacesContactId === undefined
-            ? { ConditionExpression: "attribute_not_exists(#key)", ExpressionAttributeNames: { "#key": key } }
-            : { ConditionExpression: "#contact = :replaces", ExpressionAttributeNames: { "#contact": "contactId" }, ExpressionAttributeValues: { ":replaces": { S: replacesContactId } } }),
+          Key: { [key]: { S: claim.customerKey } },
+          ConditionExpression: "#claim = :claim",
+          ExpressionAttributeNames: { "#claim": "claimId" },
+          ExpressionAttributeValues: { ":claim": { S: claim.claimId } },
         }));
-        return true;
       } catch (error) {
-        if ((error as Error).name === "ConditionalCheckFailedException") return false;
-        throw error;
+        // Already taken over by another start, after it expired: theirs now, not ours to remove.
+        if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
       }
     },
   };
+
+  /** A conditional put: false when its condition does not hold. */
+  async function put(item: Record<string, DynamoDB.AttributeValue>, condition: Pick<DynamoDB.PutItemCommandInput, "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">): Promise<boolean> {
+    const { sdk, client } = connection();
+    try {
+      await client.send(new sdk.PutItemCommand({ TableName: tableName, Item: item, ...condition }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
 }

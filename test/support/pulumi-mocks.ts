@@ -2,6 +2,7 @@
  * Pulumi's own mocks (`pulumi.runtime.setMocks`): components run as in `pulumi preview`, and the
  * inputs of every resource they register are kept for the tests to read.
  */
+import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -31,11 +32,16 @@ export function useMocks(physicalNames: Record<string, string> = {}, project = "
       state.arn = `arn:${partition}:${service}:${region}:${accountId}:${name}`;
       if (type === "aws:dynamodb/table:Table") state.arn = `arn:${partition}:dynamodb:${region}:${accountId}:table/${physical}`;
       if (type === "aws:cloudwatch/logGroup:LogGroup") state.arn = `arn:${partition}:logs:${region}:${accountId}:log-group:${physical}`;
+      // As IAM and KMS name them: key policies name roles, and policies name keys, by these ARNs.
+      if (type === "aws:iam/role:Role") state.arn = `arn:${partition}:iam::${accountId}:role/${physical}`;
+      if (type === "aws:kms/key:Key") state.arn = `arn:${partition}:kms:${region}:${accountId}:key/${name}-id`;
       if (type === "aws:lambda/function:Function") state.invokeArn = `arn:${partition}:apigateway:${region}:lambda:path/functions/${state.arn}/invocations`;
       if (type === "aws:connect/contactFlow:ContactFlow") {
         state.contactFlowId = `${name}-flow-id`;
         state.arn = `arn:${partition}:connect:${region}:${accountId}:instance/${inputs.instanceId}/contact-flow/${name}-flow-id`;
       }
+      // A new value for each name and generation, as the random provider makes one per replacement.
+      if (type === "random:index/randomPassword:RandomPassword") state.result = createHash("sha256").update(`${name}|${JSON.stringify(inputs.keepers)}`).digest("hex").slice(0, inputs.length);
       if (type === "aws:sqs/queue:Queue") state.url = `https://sqs.${region}.amazonaws.com/${accountId}/${physical}`;
       if (type === "aws:s3/bucket:Bucket") {
         state.arn = `arn:${partition}:s3:::${physical}`;

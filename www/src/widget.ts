@@ -280,6 +280,13 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     } catch {
       // Already gone: ending it is what the customer wanted anyway.
     }
+    // The customer ended it: nothing left on this device may reopen or continue it, so the next
+    // person at a shared computer starts with a blank form and a chat of their own.
+    try {
+      localStorage.removeItem(storageKey);
+    } catch {
+      // No storage: nothing was kept.
+    }
     ended();
   }
 
