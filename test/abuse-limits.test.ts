@@ -9,7 +9,7 @@ import { DeleteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { chatsTable } from "../handlers/chats-table";
 import type { HttpApiEvent } from "../handlers/http";
-import { createLogger } from "../handlers/log";
+import { createLogger, type LogFields } from "../handlers/log";
 import { createStartChatDeps, handleStartChat, type StartChatDeps } from "../handlers/start-chat";
 import { networkOf, originSecretHeader } from "../handlers/start-chat/client";
 import type { StartChatSettings } from "../handlers/start-chat/settings";
@@ -101,12 +101,14 @@ describe("limits on one client (start-chat handler)", () => {
       for (const secret of secrets) expect((await call(d, { name: "Ana" }, from("192.0.2.10", { [originSecretHeader]: secret }))).status, "either secret").to.equal(200);
     });
 
-    it("limits the viewer CloudFront reports, not the edge every viewer shares", async () => {
-      const d = deps({ originSecrets: secrets, newChatsPerClientPerMinute: 1 });
+    it("limits the viewer CloudFront reports, not the edge every viewer shares, and logs the viewer", async () => {
+      const logged: LogFields[] = [];
+      const d = { ...deps({ originSecrets: secrets, newChatsPerClientPerMinute: 1 }), log: createLogger((level, record) => logged.push(record)) };
       const viaEdge = (viewer: string) => from("130.176.0.1", { [originSecretHeader]: secrets[0], "cloudfront-viewer-address": viewer });
       expect((await call(d, { name: "Ana" }, viaEdge("198.51.100.20:51000"))).status).to.equal(200);
       expect((await call(d, { name: "Ben" }, viaEdge("198.51.100.21:51000"))).status, "another viewer, same edge").to.equal(200);
       expect((await call(d, { name: "Ana" }, viaEdge("198.51.100.20:52000"))).status, "the same viewer again").to.equal(429);
+      expect(logged.map((record) => record.clientAddress)).to.include.members(["198.51.100.20", "198.51.100.21"]).and.not.include("130.176.0.1");
     });
   });
 

@@ -36,11 +36,13 @@ export interface StartChatDeps {
 }
 
 export async function handleStartChat(event: HttpApiEvent, deps: StartChatDeps): Promise<HttpApiResult> {
-  const log = deps.log.child({ apiRequestId: event.requestContext?.requestId });
+  let log = deps.log.child({ apiRequestId: event.requestContext?.requestId });
   try {
     // Who may call comes before what they ask: a refused caller learns nothing about the request.
     checkBrowserOrigin(event.headers, deps.settings);
     const client = clientAddress(event, deps.settings);
+    // The viewer, not the CloudFront edge that API Gateway's access log records behind the site.
+    log = log.child({ clientAddress: client });
     const request = parseStartChatRequest(parseBody(event.body, event.isBase64Encoded), deps.settings);
     return await startOrResume(request, identifyCustomer(event, deps.settings.authMode, request.resumeToken), client, { ...deps, log });
   } catch (thrown) {
