@@ -33,11 +33,12 @@ const flows = existingFlowId ? undefined : new ContactFlows("flows", { instanceI
 const deploySite = config.getBoolean("site") !== false;
 const originSecret = deploySite ? new OriginSecret("origin-secret", { rotation: config.getNumber("originSecretRotation") }) : undefined;
 const maxChatDurationMinutes = config.getNumber("maxChatDurationMinutes");
+const allowedOrigins = config.getObject<string[]>("allowedOrigins") ?? [];
 
 const chatApi = new ChatApi("chat", {
   instanceId,
   contactFlowId: flows ? flows.chatFlowId : (existingFlowId as string),
-  allowedOrigins: config.getObject<string[]>("allowedOrigins") ?? [],
+  allowedOrigins,
   allowedAttributes: config.getObject<string[]>("allowedAttributes"),
   chatDurationMinutes: config.getNumber("chatDurationMinutes"),
   maxChatDurationMinutes: maxChatDurationMinutes === -1 ? undefined : maxChatDurationMinutes,
@@ -83,6 +84,8 @@ const site = !deploySite ? undefined : new ChatSite("site", {
   siteDir: buildSite().dir,
   priceClass: config.get("sitePriceClass") as ChatSiteArgs["priceClass"],
   frameAncestors: config.getObject<string[]>("siteFrameAncestors"),
+  // The pages allowed to call the API may embed the widget too: its config.json answers them.
+  embedOrigins: allowedOrigins,
   domain: siteDomainNames ? { names: siteDomainNames, certificateArn: requiredWith("siteCertificateArn", "siteDomainNames") } : undefined,
   waf: config.getBoolean("siteWaf") ? { apiRequestsPer5Minutes: config.getNumber("siteWafRateLimit"), managedRules: config.getBoolean("siteWafManagedRules") } : undefined,
 });

@@ -4,6 +4,7 @@
  * known only at deploy time (Outputs) are left to the provider.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { originProblem } from "../handlers/start-chat/cors";
 
 /** Every problem found in one component's args; shown without a stack trace. */
 export class InvalidArgsError extends pulumi.ResourceError {
@@ -65,12 +66,8 @@ export class ArgChecks {
    */
   origins(arg: string, values: string[] | undefined, subdomainWildcards = false): this {
     for (const value of values ?? []) {
-      const checked = subdomainWildcards ? value.replace("://*.", "://") : value;
-      if (!isOrigin(checked)) {
-        this.expect(false, arg, `entry "${value}" is not an origin like https://www.example.com (no path, no wildcard)`);
-      } else {
-        this.expect(isSecureOrigin(checked), arg, `entry "${value}" must be https:// (plain http only on loopback: ${loopbackHosts.map((host) => `http://${host}`).join(", ")}, any port)`);
-      }
+      const problem = originProblem(subdomainWildcards ? value.replace("://*.", "://") : value);
+      if (problem) this.expect(false, arg, `entry "${value}" ${problem}`);
     }
     return this;
   }
@@ -93,17 +90,4 @@ function parsedUrl(value: string): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Hosts a browser reaches without the network, so http there is as safe as https (the Secure Contexts spec's "potentially trustworthy"). */
-const loopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
-
-function isSecureOrigin(value: string): boolean {
-  const url = parsedUrl(value)!;
-  return url.protocol === "https:" || loopbackHosts.includes(url.hostname);
-}
-
-function isOrigin(value: string): boolean {
-  const url = parsedUrl(value);
-  return url !== undefined && url.origin === value && /^https?:$/.test(url.protocol) && !url.hostname.includes("*");
 }

@@ -28,6 +28,12 @@ export interface ChatSiteArgs {
   priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
   /** Origins allowed to frame the page (CSP frame-ancestors). Default none. Embedding by script tag needs none. */
   frameAncestors?: string[];
+  /**
+   * Origins whose pages may embed the chat with the script tag (give the same list as ChatApi's
+   * `allowedOrigins`): the widget's `config.json` answers them with CORS. The script, its
+   * stylesheet and ChatJS load cross-origin without it. Default none: only the site's own page.
+   */
+  embedOrigins?: string[];
   /** Serve on your own domain: its names and an ACM certificate for them in us-east-1. */
   domain?: { names: string[]; certificateArn: pulumi.Input<string> };
   /** Delete the site's files with the bucket on `pulumi destroy`. Default true: every deploy uploads them again. */
@@ -118,9 +124,7 @@ export class ChatSite extends pulumi.ComponentResource {
     const apiUrl = pulumi.output(args.apiUrl);
     const apiOrigin = apiUrl.apply((url) => new URL(url).origin);
 
-    const headers = new aws.cloudfront.ResponseHeadersPolicy(`${name}-headers`, {
-      comment: "connect-chat customer site: CSP, HSTS, nosniff, referrer policy",
-      securityHeadersConfig: {
+    const securityHeadersConfig = {
         contentSecurityPolicy: {
           override: true,
           contentSecurityPolicy: pulumi.all([apiOrigin, region]).apply(([origin, connectRegion]) => contentSecurityPolicy({
@@ -132,9 +136,26 @@ export class ChatSite extends pulumi.ComponentResource {
         strictTransportSecurity: { override: true, accessControlMaxAgeSec: 63072000, includeSubdomains: true },
         contentTypeOptions: { override: true },
         referrerPolicy: { override: true, referrerPolicy: otherSecurityHeaders["referrer-policy"] },
-        ...(args.frameAncestors?.length ? {} : { frameOptions: { override: true, frameOption: "DENY" } }),
-      },
+        ...(args.frameAncestors?.length ? {} : { frameOptions: { override: true, frameOption: "DENY" as const } }),
+    };
+    const headers = new aws.cloudfront.ResponseHeadersPolicy(`${name}-headers`, {
+      comment: "connect-chat customer site: CSP, HSTS, nosniff, referrer policy",
+      securityHeadersConfig,
     }, parent);
+    // config.json for the pages that embed the widget: CloudFront answers an allowed Origin with
+    // Access-Control-Allow-Origin, and any other with none (so a browser keeps it from the page).
+    const embedding = args.embedOrigins?.length ? new aws.cloudfront.ResponseHeadersPolicy(`${name}-embed-headers`, {
+      comment: "connect-chat config.json: the site's headers, and CORS for the pages that embed the widget",
+      securityHeadersConfig,
+      corsConfig: {
+        accessControlAllowOrigins: { items: args.embedOrigins },
+        accessControlAllowMethods: { items: ["GET", "HEAD"] },
+        accessControlAllowHeaders: { items: ["*"] },
+        accessControlAllowCredentials: false,
+        accessControlMaxAgeSec: 600,
+        originOverride: true,
+      },
+    }, parent) : undefined;
 
     const oac = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
       description: "connect-chat site bucket",
@@ -185,7 +206,16 @@ export class ChatSite extends pulumi.ComponentResource {
         cachePolicyId: managedPolicies.cachingOptimized,
         responseHeadersPolicyId: headers.id,
       },
-      orderedCacheBehaviors: rewrite && apiForwarding ? [{
+      orderedCacheBehaviors: [...(embedding ? [{
+        pathPattern: "/config.json",
+        targetOriginId: "site",
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+        compress: true,
+        cachePolicyId: managedPolicies.cachingOptimized,
+        responseHeadersPolicyId: embedding.id,
+      }] : []), ...(rewrite && apiForwarding ? [{
         pathPattern: "/api/*",
         targetOriginId: "api",
         viewerProtocolPolicy: "https-only",
@@ -197,7 +227,7 @@ export class ChatSite extends pulumi.ComponentResource {
         // The API's answers get HSTS, nosniff and the rest too.
         responseHeadersPolicyId: headers.id,
         functionAssociations: [{ eventType: "viewer-request", functionArn: rewrite.arn }],
-      }] : [],
+      }] : [])],
       restrictions: { geoRestriction: { restrictionType: "none" } },
       webAclId: waf?.arn,
     }, parent);
@@ -325,6 +355,7 @@ function checkArgs(site: ChatSite, args: ChatSiteArgs, siteDir: string): void {
     .expect(existsSync(join(siteDir, "connect-chat.js")), "siteDir", `${siteDir} holds no built page (no connect-chat.js): run \`npm run build\`, or pass the folder buildSite() wrote`)
     .oneOf("priceClass", args.priceClass, priceClasses)
     .origins("frameAncestors", args.frameAncestors, true)
+    .origins("embedOrigins", args.embedOrigins)
     .expect(args.apiOriginSecret === undefined || args.apiBehindSite !== false, "apiOriginSecret", "goes with apiBehindSite: with the API not behind the site, CloudFront never calls it")
     .expect(typeof rateLimit !== "number" || (Number.isInteger(rateLimit) && rateLimit >= wafRateLimits.min && rateLimit <= wafRateLimits.max), "waf.apiRequestsPer5Minutes",
       `must be a whole number from ${wafRateLimits.min} to ${wafRateLimits.max} (AWS WAF's bounds for a rate-based rule), got ${rateLimit}`)

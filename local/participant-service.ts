@@ -3,6 +3,10 @@
  * (and @aws-sdk/client-connectparticipant) use, as ChatJS 5 speaks them. Tokens travel in
  * `X-Amz-Bearer` and are checked: a participant token opens connections, a connection token does
  * the rest; a wrong or dead token gets 403 AccessDeniedException, as from Connect.
+ *
+ * It answers browsers as the real one does: ChatJS runs on customers' own sites and calls
+ * participant.connect.<region>.amazonaws.com directly, so any origin may call it (CORS below), the
+ * websocket takes any Origin, and the attachment URLs have the CORS an attachments bucket has.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -15,6 +19,68 @@ import { ConnectError, serveRestJson } from "./connect-emulator";
 
 const day = 24 * 3600 * 1000;
 const maxAttachmentBytes = 20 * 1024 * 1024;
+/** SendMessage's documented limit for text/plain and text/markdown (the ChatContent shape itself allows 16384). */
+const maxMessageCharacters = 1024;
+
+/**
+ * The participant service's error shapes and their `@httpError` codes, as its API model declares
+ * them: aws/aws-sdk-js-v3, codegen/sdk-codegen/aws-models/connectparticipant.json (namespace
+ * com.amazonaws.connectparticipant). Each has a `Message` member; serveRestJson sends it as
+ * `{ "Message": … }` with the shape's name in `x-amzn-ErrorType`, as restJson1 reports errors.
+ * Each operation answers only the shapes its `errors` list names.
+ */
+const modelErrors = {
+  AccessDeniedException: 403,
+  ConflictException: 409,
+  InternalServerException: 500,
+  ResourceNotFoundException: 404,
+  ServiceQuotaExceededException: 402,
+  ThrottlingException: 429,
+  ValidationException: 400,
+} as const;
+
+function participantError(shape: keyof typeof modelErrors, message: string): ConnectError {
+  return new ConnectError(modelErrors[shape], shape, message);
+}
+
+/**
+ * CORS on every answer of the API, errors included, so that a browser client can read them.
+ * `*` and no Allow-Credentials: callers authenticate with X-Amz-Bearer tokens, never cookies, and
+ * neither ChatJS nor the SDK's fetch handler asks for credentials (it leaves `credentials` unset).
+ * Exposed: what the SDK reads from an answer (request id, error type, and Date for clock skew).
+ * Without x-amzn-ErrorType a browser client cannot tell one error from another: the body carries
+ * only `Message`, and the SDK then names the error after the status code.
+ */
+const corsHeaders = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "x-amzn-RequestId, x-amzn-ErrorType, Date",
+};
+
+/**
+ * The preflight answer. The allowed headers are those the SDK v3 client sends from a browser:
+ * ChatJS 5 sends authorization, content-type, x-amz-bearer, x-amz-content-sha256, x-amz-date and
+ * x-amz-user-agent (its client signs with empty credentials, which the service ignores: "The
+ * Amazon Connect Participant Service APIs do not use Signature Version 4 authentication"); newer
+ * SDK clients add amz-sdk-invocation-id and amz-sdk-request (retries), x-amz-security-token with
+ * session credentials, and x-amzn-trace-id where a trace is set. A fixed list, not an echo of
+ * Access-Control-Request-Headers, so that a client sending something new shows up here.
+ */
+const preflightHeaders = {
+  ...corsHeaders,
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+  "access-control-allow-headers": [
+    "authorization", "content-type", "x-amz-bearer", "x-amz-content-sha256", "x-amz-date", "x-amz-user-agent",
+    "x-amz-security-token", "amz-sdk-invocation-id", "amz-sdk-request", "x-amzn-trace-id",
+  ].join(", "),
+};
+
+/**
+ * The attachment URLs stand for pre-signed S3 URLs, so they answer as S3 does for a bucket whose
+ * CORS rule allows PUT and GET from any origin with any header (`AllowedHeaders: ["*"]`, which S3
+ * answers by returning the requested headers). ChatJS PUTs with UploadMetadata.HeadersToInclude
+ * and GETs the download URL with fetch, both cross-origin from the customer's page.
+ */
+const attachmentCorsMethods = ["PUT", "GET"];
 
 interface Connection {
   contact: Contact;
@@ -53,7 +119,7 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
     for (const [id, attachment] of attachments) if (attachment.contact === contact) attachments.delete(id);
   });
 
-  const denied = () => new ConnectError(403, "AccessDeniedException", "Access denied");
+  const denied = () => participantError("AccessDeniedException", "Access denied");
   const bearer = (req: IncomingMessage) => String(req.headers["x-amz-bearer"] ?? "");
 
   function connectionOf(req: IncomingMessage): Connection {
@@ -80,8 +146,10 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
 
   function sendMessage(req: IncomingMessage, body: Record<string, string>): unknown {
     const { contact, participant } = connectionOf(req);
-    if (body.ContentType !== "text/plain" && body.ContentType !== "text/markdown") throw new ConnectError(400, "ValidationException", "Unsupported ContentType");
-    if (typeof body.Content !== "string" || body.Content.length < 1 || body.Content.length > 16384) throw new ConnectError(400, "ValidationException", "Content must be 1-16384 characters");
+    if (body.ContentType !== "text/plain" && body.ContentType !== "text/markdown") throw participantError("ValidationException", "Unsupported ContentType");
+    // Counted in Unicode scalar values, as Smithy's length constraints count.
+    const length = typeof body.Content === "string" ? [...body.Content].length : 0;
+    if (length < 1 || length > maxMessageCharacters) throw participantError("ValidationException", `Content must be 1-${maxMessageCharacters} characters for ${body.ContentType}`);
     const item = chats.post(contact, participant, { Type: "MESSAGE", ContentType: body.ContentType, Content: body.Content });
     if (participant.role === "CUSTOMER") contact.onCustomerReturned?.();
     return { Id: item.Id, AbsoluteTime: item.AbsoluteTime };
@@ -94,8 +162,13 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
       item = chats.post(contact, participant, { Type: "EVENT", ContentType: contentTypes.typing });
     } else if (body.ContentType === contentTypes.read || body.ContentType === contentTypes.delivered) {
       // Connect turns receipts into message metadata; the recipient is who sent the receipt.
-      const messageId = (JSON.parse(body.Content ?? "{}") as { messageId?: string }).messageId;
-      if (!messageId) throw new ConnectError(400, "ValidationException", "Content must name the messageId");
+      let messageId: unknown;
+      try {
+        messageId = (JSON.parse(body.Content ?? "{}") as { messageId?: unknown } | null)?.messageId;
+      } catch {
+        // Not JSON: refused below like JSON without a messageId.
+      }
+      if (typeof messageId !== "string" || !messageId) throw participantError("ValidationException", "Content must name the messageId");
       const at = new Date().toISOString();
       item = chats.post(contact, participant, {
         Type: "MESSAGEMETADATA",
@@ -103,7 +176,7 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
         MessageMetadata: { MessageId: messageId, Receipts: [{ RecipientParticipantId: participant.id, ...(body.ContentType === contentTypes.read ? { ReadTimestamp: at } : { DeliveredTimestamp: at }) }] },
       });
     } else {
-      throw new ConnectError(400, "ValidationException", `Unsupported event ContentType ${body.ContentType}`);
+      throw participantError("ValidationException", `Unsupported event ContentType ${body.ContentType}`);
     }
     return { Id: item.Id, AbsoluteTime: item.AbsoluteTime };
   }
@@ -115,7 +188,7 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
     const forward = body.ScanDirection === "FORWARD";
     // The page position: how many items from the newest (backward) or oldest (forward) were already given.
     const offset = body.NextToken ? Number(Buffer.from(String(body.NextToken), "base64url").toString()) : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new ConnectError(400, "ValidationException", "Invalid NextToken");
+    if (!Number.isInteger(offset) || offset < 0) throw participantError("ValidationException", "Invalid NextToken");
     const page = forward ? all.slice(offset, offset + max) : all.slice(Math.max(all.length - offset - max, 0), all.length - offset);
     const more = offset + page.length < all.length;
     return {
@@ -138,7 +211,7 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
     const { contact, participant } = connectionOf(req);
     const size = Number(body.AttachmentSizeInBytes);
     if (!body.AttachmentName || !Number.isInteger(size) || size < 1 || size > maxAttachmentBytes) {
-      throw new ConnectError(400, "ValidationException", `Attachments must be 1 byte to ${maxAttachmentBytes} bytes`);
+      throw participantError("ValidationException", `Attachments must be 1 byte to ${maxAttachmentBytes} bytes`);
     }
     const id = randomUUID();
     attachments.set(id, { id, name: String(body.AttachmentName), contentType: String(body.ContentType ?? "application/octet-stream"), size, contact, uploader: participant });
@@ -147,9 +220,11 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
 
   function completeAttachmentUpload(req: IncomingMessage, body: Record<string, any>): unknown {
     const { contact } = connectionOf(req);
-    for (const id of body.AttachmentIds ?? []) {
+    // The model's AttachmentIdList: @length(min: 1, max: 1).
+    if (!Array.isArray(body.AttachmentIds) || body.AttachmentIds.length !== 1) throw participantError("ValidationException", "AttachmentIds must hold one attachment id");
+    for (const id of body.AttachmentIds) {
       const attachment = attachments.get(id);
-      if (!attachment?.body || attachment.contact !== contact) throw new ConnectError(400, "ValidationException", "The attachment was not uploaded");
+      if (!attachment?.body || attachment.contact !== contact) throw participantError("ValidationException", "The attachment was not uploaded");
       chats.post(contact, attachment.uploader, {
         Type: "ATTACHMENT",
         Attachments: [{ AttachmentId: id, AttachmentName: attachment.name, ContentType: attachment.contentType, Status: "APPROVED" }],
@@ -161,12 +236,27 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
   function getAttachment(req: IncomingMessage, body: Record<string, any>): unknown {
     const { contact } = connectionOf(req);
     const attachment = attachments.get(body.AttachmentId);
-    if (!attachment?.body || attachment.contact !== contact) throw new ConnectError(404, "ResourceNotFoundException", "No such attachment");
+    // GetAttachment's errors in the model are AccessDenied, InternalServer, Throttling and Validation:
+    // an unknown attachment, or another chat's, is a ValidationException (never ResourceNotFound).
+    if (!attachment?.body || attachment.contact !== contact) throw participantError("ValidationException", "No such attachment in this chat");
     return { Url: `${origin}/participant/attachments/${attachment.id}`, UrlExpiry: new Date(Date.now() + 300000).toISOString(), AttachmentSizeInBytes: attachment.size };
   }
 
   /** The pre-signed upload and download URLs: PUT stores the bytes once, GET returns them. */
   async function attachmentBytes(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    // S3 evaluates CORS before the object: a preflight never depends on the attachment.
+    res.setHeader("vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
+    if (req.method === "OPTIONS") {
+      const method = String(req.headers["access-control-request-method"] ?? "");
+      if (!req.headers.origin || !attachmentCorsMethods.includes(method)) return void res.writeHead(403).end();
+      const requested = req.headers["access-control-request-headers"];
+      return void res.writeHead(200, {
+        "access-control-allow-origin": "*",
+        "access-control-allow-methods": attachmentCorsMethods.join(", "),
+        ...(requested && { "access-control-allow-headers": requested }),
+      }).end();
+    }
+    if (req.headers.origin) res.setHeader("access-control-allow-origin", "*");
     const attachment = attachments.get(id);
     if (!attachment) return void res.writeHead(404).end();
     if (req.method === "PUT" && !attachment.body) {
@@ -193,14 +283,28 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const attachment = /^\/participant\/attachments\/([0-9a-f-]+)$/.exec(path);
     if (attachment) return attachmentBytes(req, res, attachment[1]);
-    return serveRestJson(req, res, "ValidationException", (body) => {
+    if (req.method === "OPTIONS") return void res.writeHead(200, preflightHeaders).end();
+    // writeHead in serveRestJson keeps these: CORS on every answer, errors included.
+    for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
+    return serveRestJson(req, res, "ValidationException", async (body) => {
       const route = routes[path];
+      // Not an operation of the model, so no model shape: what an unknown route gets.
       if (req.method !== "POST" || !route) throw new ConnectError(404, "UnknownOperationException", `${req.method} ${path} is not emulated`);
-      return route(req, body);
+      try {
+        return await route(req, body);
+      } catch (error) {
+        // A failure of the emulator itself is the model's InternalServerException, not a client error.
+        if (error instanceof ConnectError) throw error;
+        console.error(`participant service: ${path} failed: ${error instanceof Error ? error.stack : String(error)}`);
+        throw participantError("InternalServerException", "Internal server error");
+      }
     });
   }
 
-  /** The websocket ChatJS opens at Websocket.Url: subscribe, heartbeats, and the chat's items. */
+  /**
+   * The websocket ChatJS opens at Websocket.Url: subscribe, heartbeats, and the chat's items.
+   * Like Connect's, it takes any Origin and no cookies: the token in the URL is the credential.
+   */
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const connection = connections.get(new URL(req.url ?? "", origin).searchParams.get("token") ?? "");
     if (!connection || connection.contact.disconnectTimestamp) {

@@ -81,6 +81,12 @@ export interface LocalStackOptions {
   siteDir?: string;
   /** The longest a flow's Wait lasts, in ms. Default: as the flow says (8 h for the disconnect flow). */
   maxWaitMs?: number;
+  /**
+   * Pages on these origins may embed the chat (`npm start -- --allow-origin`): the API answers them
+   * with CORS as ChatApi's `allowedOrigins` makes API Gateway do, the function lets them start
+   * chats, and config.json answers them as ChatSite's `embedOrigins` makes CloudFront do.
+   */
+  allowedOrigins?: string[];
   settings?: Partial<StartChatSettings>;
 }
 
@@ -101,7 +107,8 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const settings = { ...localSettings, ...options.settings };
+  const allowedOrigins = options.allowedOrigins ?? [];
+  const settings = { ...localSettings, allowedOrigins, ...options.settings };
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const dynamo = createLocalDynamo(options.dataDir && join(options.dataDir, "dynamodb"));
   const contactsFile = options.dataDir && join(options.dataDir, "connect-contacts.json");
@@ -166,8 +173,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   Object.assign(process.env, env);
 
-  // API Gateway's CORS as ChatApi configures it with no extra origins: the page is same-origin.
-  const startChat = lambdaRoute(startChatLambda(), { cors: chatCors([], false) });
+  // API Gateway's CORS as ChatApi configures it: the stack's own page is same-origin; embedding
+  // pages are on the allowed origins.
+  const startChat = lambdaRoute(startChatLambda(), { cors: chatCors(allowedOrigins, false) });
   const participants = createParticipantService({
     chats,
     origin: url,
@@ -187,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const agentApi = createAgentApi({ chats, agents });
   const siteConfig = { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: url };
   const built = buildSite(options.siteDir);
-  const site = staticSite(built.dir, siteConfig, url);
+  const site = staticSite(built.dir, siteConfig, url, allowedOrigins);
   const agentConsole = staticSite(buildAgentConsole(built), siteConfig, url);
 
   route = (req, res) => {
@@ -201,7 +209,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (under("/agent-api")) return void agentApi(req, res, path);
     if (under("/agent")) return agentConsole(req, res, path.slice("/agent".length) || "/");
     if (path === "/api/chat") {
-      if (req.method === "POST") return void startChat(req, res);
+      // API Gateway answers a preflight itself wherever CORS is configured.
+      if (req.method === "POST" || req.method === "OPTIONS") return void startChat(req, res);
       return void res.writeHead(405, { "content-type": "application/json", allow: "POST" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Use POST." } }));
     }
     site(req, res, path);

@@ -1,11 +1,15 @@
-/** Serves the built customer site with the headers CloudFront would add, and its config.json. */
+/**
+ * Serves the built customer site with the headers CloudFront would add, and its config.json: with
+ * CORS for the pages that embed the widget (`embedOrigins`), as ChatSite's response headers policy
+ * for config.json does. The rest needs none: a classic script and a stylesheet load cross-origin.
+ */
 import { readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, normalize } from "node:path";
 import { servingOf } from "../www/serving";
 import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-headers";
 
-export function staticSite(dir: string, config: Record<string, unknown>, origin: string) {
+export function staticSite(dir: string, config: Record<string, unknown>, origin: string, embedOrigins: string[] = []) {
   const headers = {
     "content-security-policy": contentSecurityPolicy({ apiOrigins: [], participant: { localOrigin: origin } }),
     ...otherSecurityHeaders,
@@ -18,7 +22,9 @@ export function staticSite(dir: string, config: Record<string, unknown>, origin:
     }
     if (path === "/config.json") {
       const { contentType, cacheControl } = servingOf("config.json");
-      res.writeHead(200, { ...headers, "content-type": contentType, "cache-control": cacheControl }).end(configJson);
+      const requester = req.headers.origin;
+      const cors = requester && embedOrigins.includes(requester) ? { "access-control-allow-origin": requester, vary: "origin" } : {};
+      res.writeHead(200, { ...headers, ...cors, "content-type": contentType, "cache-control": cacheControl }).end(configJson);
       return;
     }
     const file = normalize(join(dir, path === "/" ? "index.html" : decodeURIComponent(path)));

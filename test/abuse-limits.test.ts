@@ -103,7 +103,7 @@ describe("limits on one client (start-chat handler)", () => {
 
     it("limits the viewer CloudFront reports, not the edge every viewer shares, and logs the viewer", async () => {
       const logged: LogFields[] = [];
-      const d = { ...deps({ originSecrets: secrets, newChatsPerClientPerMinute: 1 }), log: createLogger((level, record) => logged.push(record)) };
+      const d = { ...deps({ originSecrets: secrets, newChatsPerClientPerMinute: 1 }), log: createLogger((_level, record) => logged.push(record)) };
       const viaEdge = (viewer: string) => from("130.176.0.1", { [originSecretHeader]: secrets[0], "cloudfront-viewer-address": viewer });
       expect((await call(d, { name: "Ana" }, viaEdge("198.51.100.20:51000"))).status).to.equal(200);
       expect((await call(d, { name: "Ben" }, viaEdge("198.51.100.21:51000"))).status, "another viewer, same edge").to.equal(200);

@@ -57,6 +57,40 @@ describe("ChatSite (Pulumi mocks)", () => {
     expect(await valueOf(deployed.site.scriptUrl)).to.equal("https://site-cdn.cloudfront.net/connect-chat.js");
   });
 
+  describe("embedded on other origins (embedOrigins)", () => {
+    const shop = "https://shop.example.com";
+
+    /**
+     * What CloudFront answers a GET with this Origin, from a response headers policy's CORS config:
+     * Access-Control-Allow-Origin only when the Origin is one of its items (CloudFront developer
+     * guide, "Understand response headers policies", CORS section; originOverride: true).
+     */
+    function corsAnswer(policy: MockResource["inputs"] | undefined, origin: string): Record<string, string> {
+      const cors = policy?.corsConfig;
+      if (!cors || !(cors.accessControlAllowOrigins.items as string[]).includes(origin)) return {};
+      return { "access-control-allow-origin": origin, "access-control-allow-methods": cors.accessControlAllowMethods.items.join(",") };
+    }
+
+    it("answers an allowed origin's fetch of config.json with CORS, and another origin's without", async () => {
+      const { all, one } = await deploy({ embedOrigins: [shop] });
+      const cdn = one("aws:cloudfront/distribution:Distribution");
+      const configBehaviour = cdn.orderedCacheBehaviors.find((behaviour: { pathPattern: string }) => behaviour.pathPattern === "/config.json");
+      const policy = all("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").find((r) => `${r.name}-id` === configBehaviour.responseHeadersPolicyId);
+      expect(corsAnswer(policy?.inputs, shop)).to.deep.equal({ "access-control-allow-origin": shop, "access-control-allow-methods": "GET,HEAD" });
+      expect(corsAnswer(policy?.inputs, "https://evil.example")).to.deep.equal({});
+      expect(policy!.inputs.corsConfig.accessControlAllowCredentials).to.equal(false);
+      // The same security headers as every other answer of the site.
+      const sitePolicy = all("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").find((r) => r.name === "site-headers")!;
+      expect(policy!.inputs.securityHeadersConfig).to.deep.equal(sitePolicy.inputs.securityHeadersConfig);
+    });
+
+    it("answers no origin but its own without embedOrigins", async () => {
+      const cdn = deployed.one("aws:cloudfront/distribution:Distribution");
+      expect(cdn.orderedCacheBehaviors.map((behaviour: { pathPattern: string }) => behaviour.pathPattern)).to.deep.equal(["/api/*"]);
+      expect(deployed.all("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").every((r) => r.inputs.corsConfig === undefined)).to.equal(true);
+    });
+  });
+
   it("sends a CSP limited to the site and Connect's participant service, plus HSTS, nosniff, referrer policy", () => {
     const { securityHeadersConfig } = deployed.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy");
     expect(securityHeadersConfig.contentSecurityPolicy).to.deep.equal({

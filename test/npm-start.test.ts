@@ -1,45 +1,15 @@
 /** `npm start` as a newcomer runs it: it says where it is, answers, and stops cleanly on Ctrl-C. */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-
-/** Runs `npm start`'s program, waits for its banner, hands over its URL, and stops it with Ctrl-C. */
-async function withLocalStack(args: string[], use: (url: string, banner: string) => Promise<void>): Promise<string> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", "0", ...args], {
-    env: { ...process.env, LOG_LEVEL: "silent" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let errors = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  try {
-    let banner = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        banner += chunk.toString();
-        const match = /local stack on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
-        if (match && banner.includes("Ctrl-C")) resolve(match[1]);
-      });
-      child.on("exit", (code) => reject(new Error(`exited early with ${code}`)));
-    });
-    await use(url, banner);
-  } finally {
-    child.kill("SIGINT");
-  }
-  const [code] = await once(child, "exit");
-  expect(code).to.equal(0);
-  return errors;
-}
+import { withNpmStart } from "./support/npm-start";
 
 const post = async (url: string, body: unknown) => (await fetch(`${url}/api/chat`, { method: "POST", body: JSON.stringify(body) })).json();
 
 describe("npm start", () => {
   it("says where everything is, serves the API and the pages, and exits 0 on Ctrl-C", async () => {
-    await withLocalStack([], async (url, banner) => {
+    await withNpmStart([], async (url, banner) => {
       expect(banner).to.include(`${url}/agent`).and.include(`curl -s ${url}/api/chat`);
       const first = await post(url, { ParticipantDetails: { DisplayName: "Ana" }, Username: "jdoe" });
       const again = await post(url, { name: "Ana", resumeToken: first.data.resumeToken });
@@ -50,7 +20,7 @@ describe("npm start", () => {
   });
 
   it("keeps the console clean: no warning blocks, at most one line about an unsupported Node.js", async () => {
-    const errors = await withLocalStack([], async (url) => {
+    const errors = await withNpmStart([], async (url) => {
       await post(url, { name: "Ana" });
     });
     expect(errors).to.not.match(/Warning/);
@@ -62,10 +32,10 @@ describe("npm start", () => {
   it("with --data, keeps chats across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "connect-chat-data-"));
     let first: { data: { resumeToken: string; startChatResult: unknown } } | undefined;
-    await withLocalStack(["--data", dir], async (url) => {
+    await withNpmStart(["--data", dir], async (url) => {
       first = await post(url, { name: "Ana" });
     });
-    await withLocalStack(["--data", dir], async (url) => {
+    await withNpmStart(["--data", dir], async (url) => {
       const again = await post(url, { name: "Ana", resumeToken: first!.data.resumeToken });
       expect(again.data.resumed).to.equal(true);
       expect(again.data.startChatResult).to.deep.equal(first!.data.startChatResult);

@@ -66,29 +66,40 @@ describe("participant service from a page on another origin (Chromium, ChatJS)",
     await page.goto(siteUrl);
     expect(new URL(page.url()).origin).to.not.equal(new URL(stack.url).origin);
 
+    // The websocket is the stack's, opened from the shop's page; ChatJS subscribes once it is open.
+    const subscribed = new Promise<string>((resolve) => page.on("websocket", (socket) => socket.on("framereceived", ({ payload }) => {
+      if (/"topic":"aws\/subscribe".*"status":"success"/.test(String(payload))) resolve(socket.url());
+    })));
+
     const { ContactId, ParticipantId, ParticipantToken } = (await postChat(stack, { name: "Cora" })).body.data!.startChatResult;
-    const text = "Hello from another origin";
-    const result = await page.evaluate(async ({ endpoint, chatDetails, text }): Promise<PageResult> => {
-      /* eslint-disable @typescript-eslint/no-explicit-any -- ChatJS is a global without module types */
+    /* eslint-disable @typescript-eslint/no-explicit-any -- ChatJS is a global without module types */
+    await page.evaluate(async ({ endpoint, chatDetails }) => {
       const connect = (window as any).connect;
       connect.ChatSession.setGlobalConfig({ region: "us-east-1", endpoint, loggerConfig: { level: connect.ChatSession.LogLevel.ERROR } });
       const session = connect.ChatSession.create({ chatDetails, options: { region: "us-east-1" }, type: connect.ChatSession.SessionTypes.CUSTOMER, disableCSM: true });
-      const arrived = (predicate: (item: any) => boolean) =>
-        new Promise<any>((resolve) => session.onMessage((event: any) => predicate(event.data) && resolve(event.data)));
-      /* eslint-enable @typescript-eslint/no-explicit-any */
+      (window as any).chat = session;
       // ChatJS rejects with plain objects; as Errors they say what failed.
       await session.connect().catch((error: unknown) => Promise.reject(new Error(`connect: ${JSON.stringify(error)}`)));
+    }, { endpoint: stack.url, chatDetails: { contactId: ContactId, participantId: ParticipantId, participantToken: ParticipantToken } });
+    expect(await subscribed).to.match(new RegExp(`^${stack.url.replace(/^http/, "ws")}/participant/ws\\?`));
+
+    const text = "Hello from another origin";
+    const result = await page.evaluate(async (text): Promise<PageResult> => {
+      const session = (window as any).chat;
+      const arrived = (predicate: (item: any) => boolean) =>
+        new Promise<any>((resolve) => session.onMessage((event: any) => predicate(event.data) && resolve(event.data)));
       const echo = arrived((item) => item.Type === "MESSAGE" && item.Content === text);
       await session.sendMessage({ contentType: "text/plain", message: text });
       const echoed = (await echo).Content as string;
-      // Connect's limit for text/plain: the rejection must reach ChatJS as Connect's error, not as a network failure.
+      // Over Connect's limit for text/plain: the refusal must reach ChatJS as Connect's error, not as a network failure.
       const tooLong = await session.sendMessage({ contentType: "text/plain", message: "x".repeat(1025) }).then(() => ({}), (error: PageResult["tooLong"]) => error);
       const shared = arrived((item) => item.Type === "ATTACHMENT");
       await session.sendAttachment({ attachment: new File(["order 1234"], "order.txt", { type: "text/plain" }) });
       const attachmentId = (await shared).Attachments[0].AttachmentId as string;
       const downloaded = await (await session.downloadAttachment({ attachmentId })).text();
       return { echoed, tooLong: { type: tooLong.type, statusCode: tooLong.statusCode, message: tooLong.message }, downloaded };
-    }, { endpoint: stack.url, chatDetails: { contactId: ContactId, participantId: ParticipantId, participantToken: ParticipantToken }, text });
+    }, text);
+    /* eslint-enable @typescript-eslint/no-explicit-any */
 
     expect(result.echoed).to.equal(text);
     const items = stack.emulator.contact(ContactId)!.items;

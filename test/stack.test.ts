@@ -123,6 +123,13 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     await expectRefused({ ...existing, transcriptKms: true }, "transcriptKms applies only with manageTranscriptStorage");
   });
 
+  it("lets the pages allowed to call the API embed the widget too: config.json answers their origins", async () => {
+    const { ofType } = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333", allowedOrigins: ["https://shop.example.com"] });
+    const cors = ofType("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").map((r) => r.inputs.corsConfig).filter(Boolean);
+    expect(cors.map((config) => config.accessControlAllowOrigins.items)).to.deep.equal([["https://shop.example.com"]]);
+    expect(ofType("aws:apigatewayv2/api:Api")[0].inputs.corsConfiguration.allowOrigins).to.deep.equal(["https://shop.example.com"]);
+  });
+
   it("serves the page with the API behind it, unless told not to deploy a site", async () => {
     const withSite = await runStack({ contactFlowId: "33333333-3333-4333-8333-333333333333" });
     expect(await valueOf(withSite.outputs.siteUrl as pulumi.Output<string>)).to.equal("https://site-cdn.cloudfront.net");

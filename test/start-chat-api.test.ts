@@ -54,6 +54,18 @@ describe("POST /api/chat (local stack)", () => {
       expect(contact.attributes).to.deep.equal({ customerName: "Bo" });
     });
 
+    it("accepts the AWS sample page's empty InstanceId and ContactFlowId as the deployed ones, as its Lambda did", async () => {
+      const response = await postChat(stack, {
+        InstanceId: "",
+        ContactFlowId: "",
+        ParticipantDetails: { DisplayName: "Cai" },
+        Username: "jdoe",
+        Attributes: { customerName: "Cai" },
+      }, "text/plain;charset=UTF-8");
+      expect(response.status).to.equal(200);
+      expect(contactOf(response.body.data!.startChatResult.ContactId).contactFlowId).to.equal(localContactFlowId);
+    });
+
     it("routes an unknown agent username to the queue: no agentId attribute", async () => {
       const response = await postChat(stack, { name: "Cy", agent: "nobody.here" });
       expect(response.status).to.equal(200);

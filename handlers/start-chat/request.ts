@@ -99,8 +99,13 @@ function parseSampleShape(body: Json, settings: StartChatSettings): StartChatReq
   };
 }
 
+/**
+ * The instance and flow are the deployment's. The AWS sample's pages send them, and its Lambda read
+ * "" as "the deployed one" (its startChatContact.js), so "" is accepted as that too; any other
+ * value is refused rather than forwarded.
+ */
 function sameAsDeployed(value: unknown, field: string, deployed: string): void {
-  if (value !== undefined && value !== deployed) {
+  if (value !== undefined && value !== "" && value !== deployed) {
     fail({ status: 400, code: "FOREIGN_RESOURCE", field, message: `${field}: this API serves only its own Connect instance and flow.` });
   }
 }

@@ -321,10 +321,15 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     storageKey = `connect-chat:${loaded.apiUrl}`;
     if (load().active && load().name) void resume();
     else showForm();
-  }, () => {
+  }, async () => {
     form.hidden = false;
     startButton.disabled = true;
-    formStatus.textContent = "Chat is not available right now. Please try again later.";
+    // config.json answers only the origins allowed to embed the chat. If it is there but not for
+    // us (a no-cors request still gets through), this page's origin is not allowed: say so, and
+    // tell the site's developer how to fix it.
+    const reachable = await fetch(new URL("config.json", scriptUrl), { mode: "no-cors", cache: "no-cache" }).then(() => true, () => false);
+    if (reachable) console.error(`connect-chat: ${location.origin} may not embed this chat. Add it to the deployment's allowedOrigins (locally: npm start -- --allow-origin ${location.origin}).`);
+    formStatus.textContent = reachable ? "Chat is not available on this site." : "Chat is not available right now. Please try again later.";
   });
   form.hidden = true;
 
