@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody } from "./api-gateway";
+import { bodyLimits, readBody } from "./request-body";
 import { newToken, type ChatState, type Contact, type Participant } from "./chat-state";
 import { localUserId, type LocalAgent } from "./connect-emulator";
 
@@ -16,11 +16,15 @@ export function createAgentApi({ chats, agents }: { chats: ChatState; agents: Lo
   // Every local agent works the default queue; a chat routed to an agent is offered to them only.
   const offeredTo = (contact: Contact, agent: LocalAgent) =>
     contact.routing !== undefined && (contact.routing.agentId ? contact.routing.agentId === localUserId(agent.username) : true);
+  // What tells two waiting chats apart, even from customers of the same name: how long each has
+  // waited, and what the customer wrote first.
+  const firstMessage = (contact: Contact) => contact.items.find((item) => item.Type === "MESSAGE" && item.ParticipantRole === "CUSTOMER")?.Content?.slice(0, 200);
   const summary = (contact: Contact) => ({
     contactId: contact.id,
     customerName: contact.participants[0].displayName,
     waitingSince: contact.routing?.since,
     forYou: Boolean(contact.routing?.agentId),
+    firstMessage: firstMessage(contact),
   });
 
   function accept(contactId: string, agent: LocalAgent): { status: number; body: unknown } {
@@ -30,6 +34,8 @@ export function createAgentApi({ chats, agents }: { chats: ChatState; agents: Lo
     contact.routing = undefined;
     const participant: Participant = { id: randomUUID(), role: "AGENT", displayName: agent.displayName, username: agent.username, token: newToken() };
     contact.participants.push(participant);
+    // Kept (--data) before the agent is answered: a restart still knows the agent's token.
+    chats.changed();
     return { status: 200, body: { ...offer, participantId: participant.id, participantToken: participant.token } };
   }
 
@@ -49,7 +55,8 @@ export function createAgentApi({ chats, agents }: { chats: ChatState; agents: Lo
     }
     const accepting = /^\/agent-api\/contacts\/([0-9a-f-]+)\/accept$/.exec(path);
     if (req.method === "POST" && accepting) {
-      await readBody(req);
+      // Over the limit: a RequestError, which the stack answers 413.
+      await readBody(req, bodyLimits.jsonApi);
       const { status, body } = accept(accepting[1], agent);
       return send(status, body);
     }

@@ -4,6 +4,7 @@
  * work on this one state, so a message an agent sends is the message the customer's ChatJS gets.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import type { ChatItem } from "../www/src/transcript";
 
 export type Role = "CUSTOMER" | "AGENT" | "SYSTEM";
@@ -63,6 +64,28 @@ export function createChatState() {
   const contacts = new Map<string, Contact>();
   const listeners = new Map<string, Set<(item: ChatItem) => void>>();
   const endedHandlers: ((contact: Contact) => void)[] = [];
+  /** Where the contacts are kept (`npm start -- --data DIR`); in memory only when unset. */
+  let persistFile: string | undefined;
+
+  /**
+   * Writes the contacts through to the file, synchronously, on every change: nothing a client was
+   * answered about is lost when the process is killed (kill -9 included), and a write cut short
+   * never leaves half a file (a whole new file, then a rename over the old). They hold participant
+   * tokens, so only the user may read them: mode 0600, in a 0700 directory (stack.ts).
+   */
+  function changed(): void {
+    if (!persistFile) return;
+    const temporary = `${persistFile}.tmp`;
+    const fd = openSync(temporary, "w", 0o600);
+    try {
+      // The mode given to open applies only to a new file: a temporary one left by a crash keeps its own.
+      fchmodSync(fd, 0o600);
+      writeSync(fd, snapshot());
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, persistFile);
+  }
 
   function contact(id: string): Contact | undefined {
     return contacts.get(id);
@@ -72,6 +95,7 @@ export function createChatState() {
     const participant: Participant = { id: randomUUID(), role: "CUSTOMER", displayName: customer.displayName, token: newToken() };
     const record: Contact = { ...created, participants: [participant], items: [], hooks: {} };
     contacts.set(record.id, record);
+    changed();
     return { contact: record, customer: participant };
   }
 
@@ -95,7 +119,10 @@ export function createChatState() {
         : { ParticipantId: from.id, ParticipantRole: from.role, DisplayName: from.displayName }),
       ...fields,
     };
-    if (kept(item)) record.items.push(item);
+    if (kept(item)) {
+      record.items.push(item);
+      changed();
+    }
     for (const listener of listeners.get(record.id) ?? []) listener(item);
     return item;
   }
@@ -134,11 +161,21 @@ export function createChatState() {
     for (const record of JSON.parse(saved) as Contact[]) contacts.set(record.id, record);
   }
 
+  /** Keeps the contacts in `file` from now on: restores what it holds, then writes every change through. */
+  function persistTo(file: string): void {
+    if (existsSync(file)) restore(readFileSync(file, "utf8"));
+    persistFile = file;
+    changed();
+  }
+
   return {
     add,
     contact,
     snapshot,
     restore,
+    persistTo,
+    /** Writes the contacts through after a change made outside this module (a participant added, routing set). */
+    changed,
     all: () => [...contacts.values()],
     participantByToken,
     post,

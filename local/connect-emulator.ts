@@ -3,12 +3,16 @@
  * spoken in Connect's REST-JSON protocol so the unmodified AWS SDK v3 client talks to it through
  * AWS_ENDPOINT_URL_CONNECT. It keeps Connect's rules that our code depends on: ClientToken
  * idempotency, the active-chat quota (429 LimitExceededException), persistent chat only from an
- * ended contact and only once, and the error shapes. Fault switches make it throttle, fail or lag.
+ * ended contact and only once, and the error shapes. Every request must carry a valid SigV4
+ * signature made with the stack's credentials (sigv4.ts), as AWS requires. Fault switches make it
+ * throttle, fail or lag.
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody } from "./api-gateway";
 import type { ChatState, Contact } from "./chat-state";
+import { checkSigV4, type SigV4Credentials } from "./sigv4";
+import { bodyLimits, RequestError } from "./request-body";
 
 export interface LocalAgent {
   username: string;
@@ -38,11 +42,17 @@ export interface ConnectEmulatorOptions {
   region?: string;
   /** Connect's concurrent active chat quota; 429 LimitExceededException beyond it. */
   maxActiveChats?: number;
+  /** The only credentials whose SigV4 signatures it accepts: the stack's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+  credentials: SigV4Credentials;
 }
 
 
 export class ConnectError extends Error {
-  constructor(readonly status: number, readonly errorType: string, message: string) {
+  /**
+   * `bodyKey`: the member the message goes in. The services' own errors carry `Message`, as their
+   * models declare; AWS's front door (authentication) answers `{ "message": … }`.
+   */
+  constructor(readonly status: number, readonly errorType: string, message: string, readonly bodyKey: "Message" | "message" = "Message") {
     super(message);
   }
 }
@@ -57,18 +67,25 @@ export async function serveRestJson(
   res: ServerResponse,
   malformed: string,
   operation: (body: Record<string, any>) => unknown,
+  /** Checks the request as sent (its raw body included) before anything else; a ConnectError refuses it. */
+  authenticate?: (raw: Buffer) => ConnectError | undefined,
 ): Promise<void> {
   const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-requestid": randomUUID() };
   let status = 200;
   let reply: unknown;
   try {
-    const raw = await readBody(req);
+    const raw = await readBody(req, bodyLimits.jsonApi);
+    const refused = authenticate?.(raw);
+    if (refused) throw refused;
     reply = await operation(raw.length ? JSON.parse(raw.toString("utf8")) : {});
   } catch (error) {
-    const known = error instanceof ConnectError ? error : new ConnectError(400, malformed, "Malformed request");
+    // A body over the limit is a 413, for which the model has no shape: the SDK reports it by this name.
+    const known = error instanceof ConnectError ? error
+      : error instanceof RequestError ? new ConnectError(error.status, "RequestEntityTooLargeException", error.message)
+      : new ConnectError(400, malformed, "Malformed request");
     status = known.status;
     headers["x-amzn-errortype"] = known.errorType;
-    reply = { Message: known.message };
+    reply = { [known.bodyKey]: known.message };
   }
   res.writeHead(status, headers).end(JSON.stringify(reply));
 }
@@ -136,7 +153,10 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
       continuedFromContactId: source?.id,
       clientToken: token,
     }, { displayName });
-    if (source) source.continued = true;
+    if (source) {
+      source.continued = true;
+      chats.changed();
+    }
     if (token) byClientToken.set(token, contact);
     if (body.InitialMessage?.Content) {
       chats.post(contact, customer, { Type: "MESSAGE", ContentType: body.InitialMessage.ContentType, Content: body.InitialMessage.Content });
@@ -221,12 +241,14 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
 
   function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     return serveRestJson(req, res, "InvalidRequestException", (body) => {
-      if (!String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256")) {
-        throw new ConnectError(403, "AccessDeniedException", "Requests must be signed with SigV4");
-      }
       const { operation, run } = route(req.method ?? "GET", path, body);
       calls.set(operation, (calls.get(operation) ?? 0) + 1);
       return withFaults(operation, run);
+    }, (raw) => {
+      // SigV4 with the stack's credentials, for service `connect` in this region (the model's
+      // aws.auth#sigv4 name), before the body is even parsed, as AWS authenticates first (sigv4.ts).
+      const refusal = checkSigV4(req, raw, { credentials: options.credentials, service: "connect", region });
+      return refusal && new ConnectError(403, refusal.errorType, refusal.message, "message");
     });
   }
 

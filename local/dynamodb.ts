@@ -46,7 +46,13 @@ export function createLocalDynamo(dataDir?: string): LocalDynamo {
       if (applies && faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       if (applies && faults.throttle) fail(res, 400, "ProvisionedThroughputExceededException");
       else if (applies && faults.serverError) fail(res, 500, "InternalServerError");
-      else dynaliteHandler(req, res);
+      else {
+        dynaliteHandler(req, res);
+        // dynalite rethrows the request's 'error' (a client leaving mid-body), which would end the
+        // process; the request is over then, with no one to answer.
+        req.removeAllListeners("error");
+        req.on("error", () => undefined);
+      }
     },
     setFaults: (next) => {
       faults = { ...next };

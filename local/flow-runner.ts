@@ -63,6 +63,7 @@ export function createFlowRunner(options: FlowRunnerOptions) {
         const [[hook, flow]] = Object.entries(parameters.EventHooks as Record<string, string>);
         if (!options.flows.has(flow)) return branch(action, "NoMatchingError");
         contact.hooks[hook] = flow;
+        chats.changed();
         return transitions.NextAction;
       }
       case "Compare": {
@@ -84,6 +85,7 @@ export function createFlowRunner(options: FlowRunnerOptions) {
         if (!target.agentId && !target.queueId) return branch(action, "NoMatchingError");
         // The contact now waits in the queue for an agent: the flow is done with it.
         contact.routing = { ...target, since: Date.now() };
+        chats.changed();
         return undefined;
       case "Wait": {
         const limitMs = Math.min(Number(parameters.TimeLimitSeconds) * 1000, options.maxWaitMs);

@@ -16,7 +16,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody } from "./api-gateway";
+import { bodyLimits, readBody, RequestError } from "./request-body";
 
 export interface KmsKey {
   /** The key id, a UUID; the key's ARN is `arn:aws:kms:<region>:<account>:key/<id>`. */
@@ -115,7 +115,7 @@ export function createKmsEmulator(options: KmsEmulatorOptions) {
     const [service, operation = ""] = String(req.headers["x-amz-target"] ?? "").split(".");
     calls.set(operation, (calls.get(operation) ?? 0) + 1);
     try {
-      const raw = await readBody(req);
+      const raw = await readBody(req, bodyLimits.jsonApi);
       if (!String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256")) throw new KmsError(403, "MissingAuthenticationToken", "Requests must be signed with SigV4");
       const run = service === "TrentService" ? operations[operation] : undefined;
       if (req.method !== "POST" || !run) throw new KmsError(400, "UnknownOperationException", `${String(req.headers["x-amz-target"])} is not emulated`);
@@ -129,7 +129,10 @@ export function createKmsEmulator(options: KmsEmulatorOptions) {
       const result = JSON.stringify(run(body));
       res.writeHead(200, headers).end(result);
     } catch (error) {
-      const known = error instanceof KmsError ? error : new KmsError(500, "KMSInternalException", "Internal error");
+      // A body over the limit is a 413, which the model has no shape for: the SDK reports it by this name.
+      const known = error instanceof KmsError ? error
+        : error instanceof RequestError ? new KmsError(error.status, "RequestEntityTooLargeException", error.message)
+        : new KmsError(500, "KMSInternalException", "Internal error");
       // JSON 1.1 errors: the type in `__type`, the text in `message`.
       res.writeHead(known.status, headers).end(JSON.stringify({ __type: known.errorType, message: known.message }));
     }

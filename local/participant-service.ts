@@ -8,7 +8,7 @@
  * participant.connect.<region>.amazonaws.com directly, so any origin may call it (CORS below), the
  * websocket takes any Origin, and the attachment URLs have the CORS an attachments bucket has.
  */
-import { randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -16,9 +16,56 @@ import type { ChatItem } from "../www/src/transcript";
 import { readBody } from "./api-gateway";
 import { contentTypes, newToken, type ChatState, type Contact, type Participant } from "./chat-state";
 import { ConnectError, serveRestJson } from "./connect-emulator";
+import { attachmentDisposition } from "./content-disposition";
 
 const day = 24 * 3600 * 1000;
+/** "Maximum file size for an attachment to an email, case, or a chat: 20MB" (admin guide, "Amazon Connect feature specifications"). */
 const maxAttachmentBytes = 20 * 1024 * 1024;
+/** AttachmentName: the model's @length(min: 1, max: 256), counted in Unicode scalar values as Smithy counts. */
+const maxAttachmentNameLength = 256;
+/**
+ * "File types supported for attachments to emails, cases, or chats: .csv, .doc, .docx, .heic,
+ * .jfif, .jpeg, .jpg, .mov, .mp4, .pdf, .png, .ppt, .pptx, .rtf, .txt, .wav, .xls, .xlsx" (admin
+ * guide, "Amazon Connect feature specifications"; StartAttachmentUpload's ContentType points there).
+ * StartAttachmentUpload takes the MIME type ("the case-insensitive input to indicate standard MIME
+ * type", AttachmentItem in the model): these are those files' types, with the aliases browsers give
+ * them in File.type.
+ */
+const attachmentTypes = new Set([
+  "text/csv", // .csv
+  "application/msword", // .doc
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", // .docx
+  "image/heic", // .heic
+  "image/jpeg", "image/pjpeg", // .jfif, .jpeg, .jpg
+  "video/quicktime", // .mov
+  "video/mp4", // .mp4
+  "application/pdf", // .pdf
+  "image/png", // .png
+  "application/vnd.ms-powerpoint", // .ppt
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation", // .pptx
+  "application/rtf", "text/rtf", // .rtf
+  "text/plain", // .txt
+  "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", // .wav
+  "application/vnd.ms-excel", // .xls
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", // .xlsx
+]);
+/**
+ * The pre-signed URLs' lifetimes. GetAttachment: UrlExpiryInSeconds, the model's @range(min: 5,
+ * max: 300); when it is not given, the longest. StartAttachmentUpload's upload URL: 5 minutes too.
+ */
+const minUrlExpirySeconds = 5;
+const maxUrlExpirySeconds = 300;
+/**
+ * How the attachment downloads are served, beyond their Content-Disposition: never sniffed into
+ * another type, and, should a browser render one anyway, in a sandbox that runs nothing and loads
+ * nothing. The bytes are whatever a participant uploaded, and locally they are served on the
+ * stack's own origin, where the chat page is.
+ */
+const downloadHeaders = {
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; sandbox",
+  "cache-control": "private, no-store",
+};
 /** SendMessage's documented limit for text/plain and text/markdown (the ChatContent shape itself allows 16384). */
 const maxMessageCharacters = 1024;
 
@@ -103,10 +150,46 @@ export interface ParticipantServiceOptions {
   origin: string;
   /** Runs the customer-remaining flow when an agent leaves, or ends the chat. */
   onAgentLeft(contact: Contact): void;
+  /**
+   * The stack's settings (StartChatSettings): `attachments` is the instance's switch ("Enable
+   * attachments", admin guide), read on every call, so `npm start -- --attachments` (and a test that
+   * flips it) has the participant service follow it. Off: StartAttachmentUpload is refused.
+   */
+  settings: { attachments: boolean };
+  /**
+   * Whether agents may send interactive messages (list pickers, quick replies, time pickers).
+   * Connect's own SendMessage does not take them (its content types are text/plain, text/markdown,
+   * application/json and the customer's …interactive.response): Lex bots and flows send them. The
+   * local agent console stands in for those, so here an AGENT may, when this is on. Default off.
+   */
+  interactive?: boolean;
 }
 
-export function createParticipantService({ chats, origin, onAgentLeft }: ParticipantServiceOptions) {
+/** Interactive messages, and the templates Connect's flows check them against (admin guide, "interactive messages"). */
+const interactiveContentType = "application/vnd.amazonaws.connect.message.interactive";
+const interactiveTemplates = ["ListPicker", "TimePicker", "Panel", "QuickReply", "Carousel"];
+/** The admin guide: "SendMessage checks only that the total size of the string is less than 20KB". */
+const maxInteractiveBytes = 20 * 1024;
+
+function interactiveProblem(content: unknown): string | undefined {
+  if (typeof content !== "string" || Buffer.byteLength(content) >= maxInteractiveBytes) return `Content must be under ${maxInteractiveBytes} bytes`;
+  try {
+    const message = JSON.parse(content) as { templateType?: unknown; version?: unknown; data?: { content?: { title?: unknown } } } | null;
+    if (!interactiveTemplates.includes(String(message?.templateType))) return `templateType must be one of ${interactiveTemplates.join(", ")}`;
+    if (message?.version !== "1.0") return "version must be 1.0";
+    if (typeof message.data?.content?.title !== "string" || !message.data.content.title) return "data.content.title is required";
+  } catch {
+    return "Content must be JSON";
+  }
+  return undefined;
+}
+
+export function createParticipantService({ chats, origin, onAgentLeft, settings, interactive = false }: ParticipantServiceOptions) {
   const connections = new Map<string, Connection>();
+  /** The open websockets, each with the connection token it was opened with. */
+  const socketTokens = new Map<WebSocket, string>();
+  /** Signs the pre-signed attachment URLs, as S3 checks a pre-signed URL's signature. */
+  const urlKey = randomBytes(32);
   /** Every connection token handed out, for the checks that none ever reaches a log. */
   const issuedTokens = new Set<string>();
   const attachments = new Map<string, Attachment>();
@@ -146,6 +229,12 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
 
   function sendMessage(req: IncomingMessage, body: Record<string, string>): unknown {
     const { contact, participant } = connectionOf(req);
+    if (body.ContentType === interactiveContentType && interactive && participant.role === "AGENT") {
+      const problem = interactiveProblem(body.Content);
+      if (problem) throw participantError("ValidationException", problem);
+      const item = chats.post(contact, participant, { Type: "MESSAGE", ContentType: body.ContentType, Content: body.Content });
+      return { Id: item.Id, AbsoluteTime: item.AbsoluteTime };
+    }
     if (body.ContentType !== "text/plain" && body.ContentType !== "text/markdown") throw participantError("ValidationException", "Unsupported ContentType");
     // Counted in Unicode scalar values, as Smithy's length constraints count.
     const length = typeof body.Content === "string" ? [...body.Content].length : 0;
@@ -198,24 +287,74 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
     };
   }
 
+  /**
+   * DisconnectParticipant. After it the participant is out of the chat: its connection tokens are
+   * refused like any dead token (403 AccessDeniedException, as every operation's `errors` allow),
+   * its participant token opens no new connection, and its websockets are closed, so nothing said
+   * afterwards reaches it ("Disconnects a participant", API reference; CreateParticipantConnection:
+   * "The participant token is valid for the lifetime of the participant – until they are part of a
+   * contact").
+   */
   function disconnect(req: IncomingMessage): unknown {
     const { contact, participant } = connectionOf(req);
     participant.left = true;
+    for (const [token, connection] of connections) if (connection.participant === participant) connections.delete(token);
     chats.post(contact, participant, { Type: "EVENT", ContentType: contentTypes.left });
     if (participant.role === "AGENT") onAgentLeft(contact);
     else chats.end(contact);
+    // Closed once its own "left" (and a customer's chat.ended) went out on it: ws sends in order.
+    for (const [ws, token] of socketTokens) if (!connections.has(token)) ws.close(1000, "participant disconnected");
     return {};
   }
 
+  /**
+   * A pre-signed URL for one attachment and one method, valid `seconds`: X-Amz-Date, X-Amz-Expires
+   * and X-Amz-Signature as S3's pre-signed URLs carry them, the signature covering all three.
+   */
+  function presign(method: "PUT" | "GET", id: string, seconds: number): { Url: string; UrlExpiry: string } {
+    const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const signature = createHmac("sha256", urlKey).update(`${method}\n${id}\n${date}\n${seconds}`).digest("hex");
+    const query = new URLSearchParams({ "X-Amz-Date": date, "X-Amz-Expires": String(seconds), "X-Amz-Signature": signature });
+    return { Url: `${origin}/participant/attachments/${id}?${query}`, UrlExpiry: new Date(Date.now() + seconds * 1000).toISOString() };
+  }
+
+  /** S3's answer to a pre-signed URL that is altered, expired, or for another method: 403, or undefined when it is good. */
+  function presignedProblem(req: IncomingMessage, id: string): string | undefined {
+    const query = new URL(`http://local${req.url ?? "/"}`).searchParams;
+    const date = query.get("X-Amz-Date") ?? "";
+    const seconds = query.get("X-Amz-Expires") ?? "";
+    const given = Buffer.from(query.get("X-Amz-Signature") ?? "");
+    const expected = Buffer.from(createHmac("sha256", urlKey).update(`${req.method}\n${id}\n${date}\n${seconds}`).digest("hex"));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "SignatureDoesNotMatch";
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+    const signedAt = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN;
+    if (!(Date.now() <= signedAt + Number(seconds) * 1000)) return "Request has expired";
+    return undefined;
+  }
+
+  /**
+   * StartAttachmentUpload, with the instance's switch and the documented limits: the feature
+   * specification's file types and 20 MB, and the model's AttachmentName @length(1, 256) and
+   * AttachmentSizeInBytes @range(min: 1). What breaks them is the model's ValidationException ("The
+   * input fails to satisfy the constraints specified by Amazon Connect").
+   */
   function startAttachmentUpload(req: IncomingMessage, body: Record<string, any>): unknown {
     const { contact, participant } = connectionOf(req);
+    // Connect documents no error for an instance with attachments off. Of StartAttachmentUpload's
+    // errors in the model, AccessDeniedException ("You do not have sufficient access to perform
+    // this action") is the one that says so; it is also what ChatJS shows as a failed upload.
+    if (!settings.attachments) throw participantError("AccessDeniedException", "Attachments are not enabled for this instance");
     const size = Number(body.AttachmentSizeInBytes);
-    if (!body.AttachmentName || !Number.isInteger(size) || size < 1 || size > maxAttachmentBytes) {
-      throw participantError("ValidationException", `Attachments must be 1 byte to ${maxAttachmentBytes} bytes`);
-    }
+    const name = typeof body.AttachmentName === "string" ? body.AttachmentName : "";
+    const contentType = typeof body.ContentType === "string" ? body.ContentType.toLowerCase() : "";
+    if (!Number.isInteger(size) || size < 1 || size > maxAttachmentBytes) throw participantError("ValidationException", `AttachmentSizeInBytes must be 1 to ${maxAttachmentBytes}`);
+    const nameLength = [...name].length;
+    if (nameLength < 1 || nameLength > maxAttachmentNameLength) throw participantError("ValidationException", `AttachmentName must be 1-${maxAttachmentNameLength} characters`);
+    if (!attachmentTypes.has(contentType)) throw participantError("ValidationException", `ContentType ${contentType || "(none)"} is not a supported attachment type`);
     const id = randomUUID();
-    attachments.set(id, { id, name: String(body.AttachmentName), contentType: String(body.ContentType ?? "application/octet-stream"), size, contact, uploader: participant });
-    return { AttachmentId: id, UploadMetadata: { Url: `${origin}/participant/attachments/${id}`, UrlExpiry: new Date(Date.now() + 300000).toISOString(), HeadersToInclude: {} } };
+    attachments.set(id, { id, name, contentType, size, contact, uploader: participant });
+    const { Url, UrlExpiry } = presign("PUT", id, maxUrlExpirySeconds);
+    return { AttachmentId: id, UploadMetadata: { Url, UrlExpiry, HeadersToInclude: {} } };
   }
 
   function completeAttachmentUpload(req: IncomingMessage, body: Record<string, any>): unknown {
@@ -239,7 +378,11 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
     // GetAttachment's errors in the model are AccessDenied, InternalServer, Throttling and Validation:
     // an unknown attachment, or another chat's, is a ValidationException (never ResourceNotFound).
     if (!attachment?.body || attachment.contact !== contact) throw participantError("ValidationException", "No such attachment in this chat");
-    return { Url: `${origin}/participant/attachments/${attachment.id}`, UrlExpiry: new Date(Date.now() + 300000).toISOString(), AttachmentSizeInBytes: attachment.size };
+    const seconds = body.UrlExpiryInSeconds ?? maxUrlExpirySeconds;
+    if (!Number.isInteger(seconds) || seconds < minUrlExpirySeconds || seconds > maxUrlExpirySeconds) {
+      throw participantError("ValidationException", `UrlExpiryInSeconds must be ${minUrlExpirySeconds}-${maxUrlExpirySeconds}`);
+    }
+    return { ...presign("GET", attachment.id, seconds), AttachmentSizeInBytes: attachment.size };
   }
 
   /** The pre-signed upload and download URLs: PUT stores the bytes once, GET returns them. */
@@ -259,12 +402,21 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
     if (req.headers.origin) res.setHeader("access-control-allow-origin", "*");
     const attachment = attachments.get(id);
     if (!attachment) return void res.writeHead(404).end();
+    const s3Error = (status: number, code: string, message: string) => void res.writeHead(status, { "content-type": "application/xml" })
+      .end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+    // The URL is the credential, as a pre-signed S3 URL is: signed for this method, and not expired.
+    const problem = presignedProblem(req, id);
+    if (problem) return s3Error(403, "AccessDenied", problem);
     if (req.method === "PUT" && !attachment.body) {
-      attachment.body = await readBody(req, maxAttachmentBytes);
+      // Exactly the AttachmentSizeInBytes the upload was started with, not a byte more or less.
+      const received = await readBody(req, attachment.size).catch(() => undefined);
+      if (received?.length !== attachment.size) return s3Error(400, "InvalidRequest", `The upload must be the ${attachment.size} bytes StartAttachmentUpload declared`);
+      attachment.body = received;
       return void res.writeHead(200).end();
     }
     if (req.method === "GET" && attachment.body) {
-      return void res.writeHead(200, { "content-type": attachment.contentType, "content-disposition": `attachment; filename="${attachment.name.replace(/"/g, "")}"` }).end(attachment.body);
+      for (const [name, value] of Object.entries(downloadHeaders)) res.setHeader(name, value);
+      return void res.writeHead(200, { "content-type": attachment.contentType, "content-disposition": attachmentDisposition(attachment.name) }).end(attachment.body);
     }
     res.writeHead(403).end();
   }
@@ -306,13 +458,16 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
    * Like Connect's, it takes any Origin and no cookies: the token in the URL is the credential.
    */
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const connection = connections.get(new URL(req.url ?? "", origin).searchParams.get("token") ?? "");
-    if (!connection || connection.contact.disconnectTimestamp) {
+    const token = new URL(req.url ?? "", origin).searchParams.get("token") ?? "";
+    const connection = connections.get(token);
+    // A participant who left, like a chat that ended, has no connection to open.
+    if (!connection || connection.participant.left || connection.contact.disconnectTimestamp) {
       socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
       return;
     }
     websocketServer.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      socketTokens.set(ws, token);
       const frame = (value: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(value));
       let stopListening: (() => void) | undefined;
       ws.on("message", (data) => {
@@ -335,6 +490,7 @@ export function createParticipantService({ chats, origin, onAgentLeft }: Partici
       ws.on("close", () => {
         stopListening?.();
         sockets.delete(ws);
+        socketTokens.delete(ws);
       });
     });
   }

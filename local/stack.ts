@@ -7,12 +7,14 @@
  * - dynalite under `/dynamodb`, an S3 emulator under `/s3`, and KMS (Encrypt, Decrypt) under `/kms`,
  *   which seals signed-in customers' participant tokens.
  * The handlers find the emulators through AWS_ENDPOINT_URL_* like any SDK v3 client would.
+ * In front of every route (http-guard.ts): only loopback Hosts are served, and each request has an
+ * error boundary, so no request ends the process.
  */
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer, type IncomingMessage, type RequestListener } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -30,10 +32,14 @@ import { lambdaRoute } from "./api-gateway";
 import { createChatState } from "./chat-state";
 import { createConnectEmulator, localAccount, localUserId, type ConnectEmulator } from "./connect-emulator";
 import { createLocalDynamo, ensureChatsTable, type LocalDynamo } from "./dynamodb";
+import { createFaultSwitches } from "./fault-switches";
 import { createFlowRunner } from "./flow-runner";
+import { guardServer, pathOf, refuseUpgrade } from "./http-guard";
+import { createLocalIssuer, demoCustomer, type LocalIssuer } from "./issuer";
 import { createParticipantService, type ParticipantService } from "./participant-service";
 import { createKmsEmulator, type KmsEmulator } from "./kms-emulator";
 import { createS3Emulator, type S3Emulator } from "./s3-emulator";
+import { signedInPage } from "./signed-in-page";
 import { staticSite } from "./static-site";
 import { createTranscriptWriter } from "./transcripts";
 
@@ -65,6 +71,9 @@ export const localSettings: StartChatSettings = {
   originSecrets: [],
 };
 
+/** The local AWS credentials: every handler signs with them, and the Connect emulator accepts no others. */
+export const localCredentials = { accessKeyId: "local", secretAccessKey: "local" } as const;
+
 /** Where the local Connect instance "writes" chat transcripts, in Connect's layout. */
 export const localTranscriptSettings = {
   bucket: "connect-chat-local-transcripts",
@@ -87,6 +96,23 @@ export interface LocalStackOptions {
    * chats, and config.json answers them as ChatSite's `embedOrigins` makes CloudFront do.
    */
   allowedOrigins?: string[];
+  /**
+   * `npm start -- --attachments`: true turns attachments on (the API's featurePermissions.ATTACHMENTS,
+   * the participant service's uploads, the agent console's Attach button); false turns them off
+   * everywhere. Unset: as `settings` has it (off locally). The participant service reads the
+   * returned `settings.attachments` on every call, as Connect reads its instance's setting.
+   */
+  attachments?: boolean;
+  /** `--interactive`: agents may send interactive messages (list pickers, quick replies, time pickers), and the console offers them. */
+  interactive?: boolean;
+  /**
+   * `--signed-in`: signed-in mode with a local issuer (`<url>/issuer`, audience connect-chat-local):
+   * API Gateway's JWT authorizer before the API, the API in authMode "jwt", and `/signed-in`, the
+   * chat page signed in as the demo customer.
+   */
+  signedIn?: boolean;
+  /** Told what the fault switches (`/local/faults`) are, each time they change. */
+  onFaultsChanged?: (description: string) => void;
   settings?: Partial<StartChatSettings>;
 }
 
@@ -103,13 +129,27 @@ export interface LocalStack {
   /** The environment the handler runs with; give it to another process to run the same. */
   env: Record<string, string>;
   settings: StartChatSettings;
+  /** Signed-in mode: the local issuer, and a token it made for the demo customer. */
+  signedIn?: { issuer: LocalIssuer; demoToken: string; expires: Date };
+  /** The switches `/local/faults` flips. */
+  faults: ReturnType<typeof createFaultSwitches>;
   close(): Promise<void>;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const allowedOrigins = options.allowedOrigins ?? [];
-  const settings = { ...localSettings, allowedOrigins, ...options.settings };
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const settings: StartChatSettings = {
+    ...localSettings,
+    allowedOrigins,
+    ...(options.attachments !== undefined && { attachments: options.attachments }),
+    ...(options.signedIn && { authMode: "jwt" as const }),
+    ...options.settings,
+  };
+  if (options.dataDir) {
+    // It holds participant tokens and the KMS key: the user's alone (0700), whoever made it.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700);
+  }
   const dynamo = createLocalDynamo(options.dataDir && join(options.dataDir, "dynamodb"));
   const contactsFile = options.dataDir && join(options.dataDir, "connect-contacts.json");
   const s3 = createS3Emulator();
@@ -118,7 +158,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (kmsKeyFile && !existsSync(kmsKeyFile)) writeFileSync(kmsKeyFile, randomBytes(32), { mode: 0o600 });
   const kms = createKmsEmulator({ region: "us-east-1", accountId: localAccount, keys: [{ id: localTokenKeyId, material: kmsKeyFile ? readFileSync(kmsKeyFile) : randomBytes(32) }] });
   const chats = createChatState();
-  if (contactsFile && existsSync(contactsFile)) chats.restore(readFileSync(contactsFile, "utf8"));
+  // Restored, then every change written through (chat-state.ts): a kill -9 loses nothing.
+  if (contactsFile) chats.persistTo(contactsFile);
   const flowErrors: Error[] = [];
   const instanceArn = `arn:aws:connect:us-east-1:${localAccount}:instance/${settings.instanceId}`;
   const flowArn = (id: string) => `${instanceArn}/contact-flow/${id}`;
@@ -148,21 +189,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     agents,
     chats,
     onChatStarted: (contact) => void runner.run(contact, contact.contactFlowId),
+    // The credentials the handlers sign with (env below): the control plane checks SigV4 with them.
+    credentials: localCredentials,
   });
   // Everything below needs the URL (the handlers find the emulators through the environment), so
   // the server listens first and gets its routes once they exist.
-  let route: RequestListener = (_req, res) => void res.writeHead(503).end();
+  // Routes return their promises: the guard answers whatever they throw or reject with (http-guard.ts).
+  let route: (req: IncomingMessage, res: ServerResponse) => unknown = (_req, res) => void res.writeHead(503).end();
   let upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void = (_req, socket) => void socket.destroy();
-  const server = createServer((req, res) => route(req, res));
-  server.on("upgrade", (req, socket, head) => upgrade(req, socket, head));
+  const server = createServer();
+  guardServer(server, { request: (req, res) => route(req, res), upgrade: (req, socket, head) => upgrade(req, socket, head) });
   server.listen(options.port ?? 8080, "127.0.0.1");
   await once(server, "listening");
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const env: Record<string, string> = {
     AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: `${url}/dynamodb`,
     AWS_ENDPOINT_URL_CONNECT: `${url}/connect`,
     AWS_ENDPOINT_URL_S3: `${url}/s3`,
@@ -175,10 +219,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // API Gateway's CORS as ChatApi configures it: the stack's own page is same-origin; embedding
   // pages are on the allowed origins.
-  const startChat = lambdaRoute(startChatLambda(), { cors: chatCors(allowedOrigins, false) });
+  // Signed-in mode: API Gateway's JWT authorizer, trusting the local issuer.
+  const issuer = options.signedIn ? createLocalIssuer(url) : undefined;
+  const demo = issuer?.token(demoCustomer);
+  const startChat = lambdaRoute(startChatLambda(), {
+    cors: chatCors(allowedOrigins, Boolean(issuer)),
+    ...(issuer && { jwt: { issuer: issuer.issuer, audience: [issuer.audience], keys: issuer.keys } }),
+  });
   const participants = createParticipantService({
     chats,
     origin: url,
+    // The instance's attachments switch: the stack's settings, read on every call (--attachments sets it).
+    settings,
+    interactive: Boolean(options.interactive),
     // The customer-remaining hook the chat flow set, else the chat is over.
     onAgentLeft: (contact) => (contact.hooks.CustomerRemaining ? void runner.run(contact, contact.hooks.CustomerRemaining) : chats.end(contact)),
   });
@@ -196,28 +249,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const siteConfig = { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: url };
   const built = buildSite(options.siteDir);
   const site = staticSite(built.dir, siteConfig, url, allowedOrigins);
-  const agentConsole = staticSite(buildAgentConsole(built), siteConfig, url);
+  // The console's config.json also says which tools the agent has.
+  const agentConsole = staticSite(buildAgentConsole(built), { ...siteConfig, attachments: settings.attachments, interactive: Boolean(options.interactive) }, url);
+  const signedInSite = demo && signedInPage(url, demo.token);
+  const faults = createFaultSwitches({ emulator, participants, onChange: options.onFaultsChanged });
 
   route = (req, res) => {
-    const path = new URL(req.url ?? "/", url).pathname;
+    const path = pathOf(req);
     const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
-    if (under("/dynamodb")) return void dynamo.handle(req, res);
-    if (under("/kms")) return void kms.handle(req, res);
-    if (under("/connect")) return void emulator.handle(req, res, path.slice("/connect".length));
-    if (under("/s3")) return void s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
-    if (under("/participant")) return void participants.handle(req, res, path);
-    if (under("/agent-api")) return void agentApi(req, res, path);
+    if (under("/dynamodb")) {
+      // The fault switch: DynamoDB's own answer to a failure on its side (the SDK retries it, then gives up).
+      if (faults.dynamodbFails()) {
+        return void res.writeHead(500, { "content-type": "application/x-amz-json-1.0" })
+          .end(JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "Internal server error (local fault switch)" }));
+      }
+      return dynamo.handle(req, res);
+    }
+    if (path === "/local/faults") return faults.handle(req, res);
+    if (issuer && under("/issuer")) return issuer.handle(req, res, path);
+    if (signedInSite && under("/signed-in")) return signedInSite(req, res, path);
+    if (under("/kms")) return kms.handle(req, res);
+    if (under("/connect")) return emulator.handle(req, res, path.slice("/connect".length));
+    if (under("/s3")) return s3.handle(req, res, (req.url ?? "").split("?")[0].slice("/s3".length));
+    if (under("/participant")) return participants.handle(req, res, path);
+    if (under("/agent-api")) return agentApi(req, res, path);
     if (under("/agent")) return agentConsole(req, res, path.slice("/agent".length) || "/");
     if (path === "/api/chat") {
       // API Gateway answers a preflight itself wherever CORS is configured.
-      if (req.method === "POST" || req.method === "OPTIONS") return void startChat(req, res);
+      if (req.method === "POST" || req.method === "OPTIONS") return startChat(req, res);
       return void res.writeHead(405, { "content-type": "application/json", allow: "POST" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Use POST." } }));
     }
     site(req, res, path);
   };
   upgrade = (req, socket, head) => {
-    if ((req.url ?? "").startsWith("/participant/ws")) participants.upgrade(req, socket, head);
-    else socket.destroy();
+    if (pathOf(req) === "/participant/ws") participants.upgrade(req, socket, head);
+    else refuseUpgrade(socket, 404, "NOT_FOUND", "Only /participant/ws takes an upgrade: the participant websocket.");
   };
   const client = new DynamoDBClient({});
   await ensureChatsTable(client, settings.chatsTableName);
@@ -234,8 +300,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     flowErrors,
     env,
     settings,
+    ...(issuer && demo && { signedIn: { issuer, demoToken: demo.token, expires: demo.expires } }),
+    faults,
     async close() {
-      if (contactsFile) writeFileSync(contactsFile, chats.snapshot());
       participants.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join, normalize } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { servingOf } from "../www/serving";
 import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-headers";
 
@@ -15,6 +15,7 @@ export function staticSite(dir: string, config: Record<string, unknown>, origin:
     ...otherSecurityHeaders,
   };
   const configJson = JSON.stringify(config);
+  const root = resolve(dir);
   return (req: IncomingMessage, res: ServerResponse, path: string): void => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -27,8 +28,23 @@ export function staticSite(dir: string, config: Record<string, unknown>, origin:
       res.writeHead(200, { ...headers, ...cors, "content-type": contentType, "cache-control": cacheControl }).end(configJson);
       return;
     }
-    const file = normalize(join(dir, path === "/" ? "index.html" : decodeURIComponent(path)));
-    if (!file.startsWith(dir) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    let wanted: string | undefined;
+    try {
+      wanted = path === "/" ? "index.html" : decodeURIComponent(path);
+    } catch {
+      wanted = undefined;
+    }
+    // Not valid percent-encoding, or a NUL byte, which no file name holds.
+    if (wanted === undefined || wanted.includes("\0")) {
+      res.writeHead(400, { ...headers, "content-type": "text/plain" }).end("Bad request: the path is not valid percent-encoding, or holds a NUL byte");
+      return;
+    }
+    // Inside the folder, by path.relative: a prefix test (file.startsWith(dir)) also lets through
+    // a sibling whose name starts the same way, dist-private beside dist.
+    const file = resolve(join(root, wanted));
+    const inside = relative(root, file);
+    const outside = inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+    if (outside || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
       res.writeHead(404, { ...headers, "content-type": "text/plain" }).end("Not found");
       return;
     }

@@ -91,7 +91,6 @@ describe("end to end (Chromium, customer and agent)", function () {
     await log(jane).getByText("My order").waitFor();
     await log(ana).locator(".cc-customer").filter({ hasText: "My order" }).getByText("Read").waitFor({ timeout: 15000 });
     await ana.screenshot({ path: `${artifactsDir}/customer-chat.png` });
-    await jane.screenshot({ path: `${artifactsDir}/agent-console.png` });
 
     // A reload lands in the same chat, with its history.
     const contactBefore = await ana.evaluate(() => Object.values(localStorage).join());
@@ -116,6 +115,9 @@ describe("end to end (Chromium, customer and agent)", function () {
     };
     stack.emulator.endContact((await chatOf()).contactId.S!);
     await ana.getByRole("button", { name: "Start a new chat" }).waitFor();
+    // Ended, and it looks it: no green "connected" dot beside "Chat ended".
+    const ended = ana.getByRole("status").filter({ hasText: "Chat ended" });
+    expect(await ended.evaluate((element) => getComputedStyle(element, "::before").content)).to.be.oneOf(["none", "normal"]);
     await stack.transcripts.settled();
     const item = await chatOf();
     expect(item.chatStatus.S).to.equal("ended");
@@ -124,10 +126,17 @@ describe("end to end (Chromium, customer and agent)", function () {
     // A new chat, without reloading, carries the past conversation along.
     await ana.getByRole("button", { name: "Start a new chat" }).click();
     expect(await ana.getByLabel("Your name").inputValue()).to.equal("Ana Lima");
+    // The agent she asked for, too, though the page was reloaded since she typed it.
+    expect(await ana.getByLabel("Agent username").inputValue()).to.equal("jdoe");
     await ana.getByRole("button", { name: "Start chat" }).click();
     await ana.getByRole("status").filter({ hasText: "Connected" }).waitFor();
     await log(ana).getByText("Hello Ana,", { exact: false }).waitFor();
     await log(ana).getByText("My order").waitFor();
+    // Connect ends this one too, so that it waits for nobody in the tests after this one.
+    for (const contact of stack.emulator.contacts()) {
+      if (!contact.disconnectTimestamp && contact.participants[0].displayName === "Ana Lima") stack.emulator.endContact(contact.id);
+    }
+    await ana.getByRole("button", { name: "Start a new chat" }).waitFor();
   });
 
   it("on a shared computer, leaves nothing of a chat its customer ended for the next person (SECURITY.md: shared devices)", async () => {

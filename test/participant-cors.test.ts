@@ -43,8 +43,11 @@ describe("participant service from a page on another origin (Chromium, ChatJS)",
     site.listen(0, "127.0.0.1");
     await once(site, "listening");
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    // The instance's attachments switch on, as `npm start -- --attachments` sets it.
+    stack.settings.attachments = true;
   });
   after(async () => {
+    stack.settings.attachments = false;
     await browser?.close();
     site?.closeAllConnections();
     await new Promise((resolve) => site?.close(resolve));

@@ -21,8 +21,14 @@ describe("participant service (AWS SDK v3 client)", () => {
   before(async () => {
     stack = await localStack();
     client = new ConnectParticipantClient({});
+    // The instance's attachments switch on, as `npm start -- --attachments` sets it (off by default:
+    // participant-fidelity.test.ts checks that uploads are refused then).
+    stack.settings.attachments = true;
   });
-  after(() => client.destroy());
+  after(() => {
+    stack.settings.attachments = false;
+    client.destroy();
+  });
 
   async function connected(name = "Pat", resumeToken?: string) {
     const data = (await postChat(stack, { name, ...(resumeToken && { resumeToken }) })).body.data!;

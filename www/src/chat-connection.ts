@@ -10,14 +10,19 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting" | "los
 export interface ChatConnection {
   participantId: string;
   contactId: string;
-  /** Sends a message and returns it as an item: shown at once, whether or not the websocket echoes it. */
-  send(text: string): Promise<ChatItem>;
+  /**
+   * Sends a message and returns it as an item: shown at once, whether or not the websocket echoes it.
+   * In the writer's content type (`self.contentType`) unless another is given.
+   */
+  send(text: string, contentType?: string): Promise<ChatItem>;
   sendTyping(): void;
+  /** Tells the sender their message was seen. (Delivered receipts go out by themselves, as each message arrives.) */
   markRead(messageId: string): void;
   sendAttachment(file: File): Promise<void>;
   downloadAttachment(attachmentId: string): Promise<Blob>;
   /** The whole transcript so far, including a previous chat this one continues. */
   history(): Promise<ChatItem[]>;
+  /** Leaves the chat: the receipts still waiting in ChatJS's throttle go out first, and none after. */
   end(): Promise<void>;
 }
 
@@ -37,6 +42,12 @@ export interface ChatJsOptions {
   /** Participant service URL; only the local stack sets it. */
   participantEndpoint?: string;
 }
+
+/**
+ * ChatJS sends message receipts at most once per this many ms (features.messageReceipts.throttleTime;
+ * its README: "default: 5000, customize time to wait before sending Read/Delivered receipts").
+ */
+const receiptThrottleMs = 5000;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- ChatJS is a global without usable module types */
 let loading: Promise<any> | undefined;
@@ -65,6 +76,7 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
     region: options.region,
     ...(options.participantEndpoint && { endpoint: options.participantEndpoint }),
     loggerConfig: { level: connect.ChatSession.LogLevel.WARN },
+    features: { messageReceipts: { shouldSendMessageReceipts: true, throttleTime: receiptThrottleMs } },
   });
   const { ContactId, ParticipantId, ParticipantToken } = data.startChatResult;
   const session = connect.ChatSession.create({
@@ -73,7 +85,27 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
     type: connect.ChatSession.SessionTypes.CUSTOMER,
     disableCSM: true,
   });
-  session.onMessage((event: any) => on.item(event.data));
+  /** Receipts ChatJS holds back in its throttle, by kind and message; none are sent once leaving starts. */
+  const pending = new Map<string, Promise<unknown>>();
+  let leaving = false;
+  const receipt = (contentType: string, messageId: string) => {
+    if (leaving || !messageId) return;
+    // ChatJS sends a Read instead of a Delivered for the same message (MessageReceiptUtil), and then
+    // settles only the Read: the Delivered is no longer waited for.
+    if (contentType === contentTypes.read) pending.delete(`${contentTypes.delivered} ${messageId}`);
+    const key = `${contentType} ${messageId}`;
+    const sent: Promise<unknown> = session.sendEvent({ contentType, content: JSON.stringify({ messageId }) }).catch(() => undefined)
+      .finally(() => pending.get(key) === sent && pending.delete(key));
+    pending.set(key, sent);
+  };
+  session.onMessage((event: any) => {
+    const item = event.data as ChatItem;
+    // Delivered, as Amazon's own chat widget sends it (amazon-connect-chat-interface, ChatSession
+    // _handleIncomingData): for every message or attachment from someone else that reaches this
+    // client over the websocket. Connect relays it to the sender; Read follows when it is seen.
+    if ((item.Type === "MESSAGE" || item.Type === "ATTACHMENT") && item.ParticipantId !== ParticipantId) receipt(contentTypes.delivered, item.Id);
+    on.item(item);
+  });
   session.onReadReceipt((event: any) => on.item(event.data));
   session.onDeliveredReceipt((event: any) => on.item(event.data));
   session.onTyping((event: any) => on.typing(event.data));
@@ -84,15 +116,13 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
   on.state("connecting");
   await session.connect();
 
-  const receipt = (contentType: string, messageId: string) =>
-    session.sendEvent({ contentType, content: JSON.stringify({ messageId }) }).catch(() => undefined);
   return {
     participantId: ParticipantId,
     contactId: ContactId,
-    async send(text) {
-      const { data } = await session.sendMessage({ contentType: options.self.contentType, message: text });
+    async send(text, contentType = options.self.contentType) {
+      const { data } = await session.sendMessage({ contentType, message: text });
       return {
-        Id: data.Id, AbsoluteTime: data.AbsoluteTime, Type: "MESSAGE", ContentType: options.self.contentType, Content: text, ContactId,
+        Id: data.Id, AbsoluteTime: data.AbsoluteTime, Type: "MESSAGE", ContentType: contentType, Content: text, ContactId,
         ParticipantId, ParticipantRole: options.self.role, DisplayName: options.self.displayName,
       };
     },
@@ -101,7 +131,7 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
       session.sendEvent({ contentType: contentTypes.typing }).catch(() => undefined);
     },
     markRead(messageId) {
-      void receipt(contentTypes.read, messageId);
+      receipt(contentTypes.read, messageId);
     },
     async sendAttachment(file) {
       await session.sendAttachment({ attachment: file });
@@ -118,6 +148,11 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
       return items;
     },
     async end() {
+      // Once DisconnectParticipant succeeds the connection token is dead (403 to anything sent with
+      // it), so what the throttle still holds goes out now, or the sender's message would never
+      // show Read. Bounded: one throttle period, and a second for the calls themselves.
+      leaving = true;
+      await Promise.race([Promise.all(pending.values()), new Promise((resolve) => setTimeout(resolve, receiptThrottleMs + 1000))]);
       await session.disconnectParticipant();
     },
   };

@@ -40,6 +40,8 @@ interface SiteConfig {
 /** What survives a reload: enough to come back to the same chat, nothing secret but the token. */
 interface Saved {
   name?: string;
+  /** The agent username typed in the form, for the next new chat. */
+  agent?: string;
   resumeToken?: string;
   /** A chat was open when the page went away. */
   active?: boolean;
@@ -130,6 +132,7 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     form.hidden = false;
     formStatus.textContent = status;
     nameInput.value ||= load().name ?? "";
+    agentInput.value ||= load().agent ?? "";
     startButton.disabled = false;
     nameInput.focus();
   }
@@ -149,6 +152,7 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     if (!nameOk || !agentOk) return (nameOk ? agentInput : nameInput).focus();
     formStatus.textContent = "Starting your chat…";
     startButton.disabled = true;
+    save({ agent });
     try {
       await begin({ name, ...(agent && { agent }) });
     } catch (error) {
@@ -211,6 +215,8 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
   }
 
   function setState(state: ConnectionState): void {
+    // An ended chat stays ended, whatever its closing connection reports.
+    if (chat.classList.contains("cc-ended")) return;
     const labels: Record<ConnectionState, string> = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", lost: "Connection lost" };
     connectionStatus.textContent = navigator.onLine === false && state !== "connected" ? "You are offline" : labels[state];
     connectionStatus.dataset.state = state;
@@ -223,7 +229,9 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     if (transcript === before) return;
     if (item.Type === "MESSAGE" && item.ParticipantId !== connection?.participantId) {
       typing.textContent = "";
-      if (document.visibilityState === "visible") connection?.markRead(item.Id);
+      // Read once seen: now if the page is in view, else when it comes back (Delivered went out as it arrived).
+      if (connection) unread.add(item.Id);
+      markSeen();
     }
     log.replaceChildren(...transcript.entries.map((entry) => renderEntry(entry, {
       choose: (value) => void send(value),
@@ -290,13 +298,23 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     ended();
   }
 
+  /** Messages to the customer not seen yet: the page was in a background tab when they arrived. */
+  const unread = new Set<string>();
+  function markSeen(): void {
+    if (!connection || document.visibilityState !== "visible") return;
+    for (const id of unread) connection.markRead(id);
+    unread.clear();
+  }
+
   function ended(): void {
     if (chat.classList.contains("cc-ended")) return;
+    unread.clear();
     save({ active: false });
     chat.classList.add("cc-ended");
     typing.textContent = "";
     reconnectButton.hidden = true;
     connectionStatus.textContent = "Chat ended";
+    connectionStatus.dataset.state = "ended";
     newChatButton.focus();
   }
 
@@ -315,6 +333,7 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
   const onOffline = () => { if (!chat.hidden) connectionStatus.textContent = "You are offline"; };
   window.addEventListener("online", onOnline);
   window.addEventListener("offline", onOffline);
+  document.addEventListener("visibilitychange", markSeen);
 
   siteConfig(options).then((loaded) => {
     config = loaded;
@@ -337,6 +356,7 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     unmount() {
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", onOffline);
+      document.removeEventListener("visibilitychange", markSeen);
       void connection?.end().catch(() => undefined);
       section.remove();
     },
