@@ -177,6 +177,15 @@ export class ChatSite extends pulumi.ComponentResource {
     const apiForwarding = apiBehindSite ? this.apiForwarding(name) : undefined;
     const waf = args.waf && this.webAcl(name, args.waf, apiBehindSite);
 
+    // The site's own files, from the bucket: the default behaviour, and config.json's with CORS.
+    const siteFiles = {
+      targetOriginId: "site",
+      viewerProtocolPolicy: "redirect-to-https",
+      allowedMethods: ["GET", "HEAD"],
+      cachedMethods: ["GET", "HEAD"],
+      compress: true,
+      cachePolicyId: managedPolicies.cachingOptimized,
+    };
     const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
       enabled: true,
       comment: "connect-chat customer site",
@@ -197,37 +206,23 @@ export class ChatSite extends pulumi.ComponentResource {
           ...(args.apiOriginSecret === undefined ? {} : { customHeaders: [{ name: originSecretHeader, value: args.apiOriginSecret }] }),
         }] : []),
       ],
-      defaultCacheBehavior: {
-        targetOriginId: "site",
-        viewerProtocolPolicy: "redirect-to-https",
-        allowedMethods: ["GET", "HEAD"],
-        cachedMethods: ["GET", "HEAD"],
-        compress: true,
-        cachePolicyId: managedPolicies.cachingOptimized,
-        responseHeadersPolicyId: headers.id,
-      },
-      orderedCacheBehaviors: [...(embedding ? [{
-        pathPattern: "/config.json",
-        targetOriginId: "site",
-        viewerProtocolPolicy: "redirect-to-https",
-        allowedMethods: ["GET", "HEAD"],
-        cachedMethods: ["GET", "HEAD"],
-        compress: true,
-        cachePolicyId: managedPolicies.cachingOptimized,
-        responseHeadersPolicyId: embedding.id,
-      }] : []), ...(rewrite && apiForwarding ? [{
-        pathPattern: "/api/*",
-        targetOriginId: "api",
-        viewerProtocolPolicy: "https-only",
-        allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-        cachedMethods: ["GET", "HEAD"],
-        compress: true,
-        cachePolicyId: apiForwarding.cachePolicy.id,
-        originRequestPolicyId: apiForwarding.originRequestPolicy.id,
-        // The API's answers get HSTS, nosniff and the rest too.
-        responseHeadersPolicyId: headers.id,
-        functionAssociations: [{ eventType: "viewer-request", functionArn: rewrite.arn }],
-      }] : [])],
+      defaultCacheBehavior: { ...siteFiles, responseHeadersPolicyId: headers.id },
+      orderedCacheBehaviors: [
+        ...(embedding ? [{ pathPattern: "/config.json", ...siteFiles, responseHeadersPolicyId: embedding.id }] : []),
+        ...(rewrite && apiForwarding ? [{
+          pathPattern: "/api/*",
+          targetOriginId: "api",
+          viewerProtocolPolicy: "https-only",
+          allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+          cachedMethods: ["GET", "HEAD"],
+          compress: true,
+          cachePolicyId: apiForwarding.cachePolicy.id,
+          originRequestPolicyId: apiForwarding.originRequestPolicy.id,
+          // The API's answers get HSTS, nosniff and the rest too.
+          responseHeadersPolicyId: headers.id,
+          functionAssociations: [{ eventType: "viewer-request", functionArn: rewrite.arn }],
+        }] : []),
+      ],
       restrictions: { geoRestriction: { restrictionType: "none" } },
       webAclId: waf?.arn,
     }, parent);
