@@ -283,11 +283,6 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
   }
 
   async function end(): Promise<void> {
-    try {
-      await connection?.end();
-    } catch {
-      // Already gone: ending it is what the customer wanted anyway.
-    }
     // The customer ended it: nothing left on this device may reopen or continue it, so the next
     // person at a shared computer starts with a blank form and a chat of their own.
     try {
@@ -295,7 +290,15 @@ export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(
     } catch {
       // No storage: nothing was kept.
     }
+    // The page says so at once; leaving Connect (which first sends the read receipts ChatJS still
+    // holds, up to its 5 s throttle) finishes behind it.
+    const leaving = connection;
     ended();
+    try {
+      await leaving?.end();
+    } catch {
+      // Already gone: ending it is what the customer wanted anyway.
+    }
   }
 
   /** Messages to the customer not seen yet: the page was in a background tab when they arrived. */
