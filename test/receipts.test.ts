@@ -58,6 +58,9 @@ describe("message receipts (Chromium, customer and agent on ChatJS)", function (
     await agent.getByRole("button", { name: "Sign in" }).click();
     await agent.getByRole("button", { name: `Accept chat from ${name} (asked for you)`, exact: true }).click();
     await customer.getByText("Jane Doe joined the chat").waitFor();
+    // "Joined" comes with the agent's connection; its websocket subscribes just after. Until the
+    // console says Connected, a message written now reaches the agent only on a transcript reload.
+    await agent.getByRole("status").filter({ hasText: "Connected" }).waitFor();
     return { customer, agent };
   }
 
