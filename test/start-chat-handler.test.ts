@@ -9,7 +9,7 @@ import { createLogger, type LogFields } from "../handlers/log";
 import { createStartChatDeps, handleStartChat, type StartChatDeps } from "../handlers/start-chat";
 import { connectGateway, type ConnectGatewayOptions } from "../handlers/start-chat/connect";
 import { sha256 } from "../handlers/start-chat/customer";
-import { dynamoChatStore } from "../handlers/start-chat/store";
+import { dynamoChatStore, dynamoConnection } from "../handlers/start-chat/store";
 import type { StartChatSettings } from "../handlers/start-chat/settings";
 import type { HttpApiEvent } from "../handlers/http";
 import type { LocalStack } from "../local/stack";
@@ -100,7 +100,7 @@ describe("start-chat handler", () => {
 
     it("takes over a claim left by a start that died, once it has expired", async () => {
       const now = Date.now();
-      await dynamoChatStore(() => DynamoDB, stack.settings.chatsTableName).claim({ customerKey: "sub#user-vic", chatStatus: "starting", claimId: "died", expiresAt: Math.floor(now / 1000) + 30 }, 0);
+      await dynamoChatStore(dynamoConnection(() => DynamoDB), stack.settings.chatsTableName).claim({ customerKey: "sub#user-vic", chatStatus: "starting", claimId: "died", expiresAt: Math.floor(now / 1000) + 30 }, 0);
       const waiting = await call(deps(jwt, {}), { name: "Vic" }, signedIn("user-vic"));
       expect(waiting.status, "while the claim holds").to.equal(503);
       expect(waiting.body.error!.code).to.equal("CHAT_STARTING");
@@ -219,7 +219,7 @@ describe("start-chat handler", () => {
 
     describe("DynamoDB down", () => {
       // Nothing listens on the discard port: every DynamoDB call fails to connect.
-      const deadStore = () => dynamoChatStore(() => DynamoDB, stack.settings.chatsTableName, { endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+      const deadStore = () => dynamoChatStore(dynamoConnection(() => DynamoDB, { endpoint: "http://127.0.0.1:9", maxAttempts: 1 }), stack.settings.chatsTableName);
 
       it("answers 503 to a returning customer and starts no contact", async () => {
         const first = await call(deps(), { name: "Wes" });

@@ -4,29 +4,22 @@
  * theirs. Resumes never count. The counters are items of the chats table (`client#…` keys, see
  * handlers/chats-table.ts) that expire with their minute: one conditional UpdateItem per new chat.
  */
-import type * as DynamoDB from "@aws-sdk/client-dynamodb";
 import { chatsTable } from "../chats-table";
-import { lazy } from "../lazy";
 import { sha256 } from "./customer";
+import type { DynamoConnection } from "./store";
 
 export interface NewChatLimiter {
   /** Counts one new chat for `client`; the seconds to wait when the client is over its limit. */
   take(client: string, nowMs: number): Promise<{ retryAfter?: number }>;
 }
 
-type DynamoSdk = Pick<typeof DynamoDB, "DynamoDBClient" | "UpdateItemCommand">;
-
 const windowSeconds = 60;
 
 /** A limiter that allows every start: the limit is off (0). */
 export const noNewChatLimit: NewChatLimiter = { take: async () => ({}) };
 
-export function dynamoNewChatLimiter(loadSdk: () => DynamoSdk, tableName: string, perMinute: number, clientConfig: DynamoDB.DynamoDBClientConfig = {}): NewChatLimiter {
+export function dynamoNewChatLimiter(connection: DynamoConnection, tableName: string, perMinute: number): NewChatLimiter {
   if (perMinute === 0) return noNewChatLimit;
-  const connection = lazy(() => {
-    const sdk = loadSdk();
-    return { sdk, client: new sdk.DynamoDBClient(clientConfig) };
-  });
   return {
     async take(client, nowMs) {
       const { sdk, client: dynamo } = connection();

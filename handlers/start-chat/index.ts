@@ -13,7 +13,7 @@ import { connectGateway } from "./connect";
 import { handleStartChat, type StartChatDeps } from "./handler";
 import { tokenSeal } from "./seal";
 import { settingsFromEnv, type StartChatSettings } from "./settings";
-import { dynamoChatStore } from "./store";
+import { dynamoChatStore, dynamoConnection } from "./store";
 
 export { handleStartChat, type StartChatDeps } from "./handler";
 
@@ -27,14 +27,14 @@ const clientConfig = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000
 
 /** The handler's dependencies built on the real AWS SDK clients. */
 export function createStartChatDeps(settings: StartChatSettings, log: Logger, awsConfig = clientConfig): StartChatDeps {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
+  const dynamo = dynamoConnection(() => require("@aws-sdk/client-dynamodb") as typeof DynamoDB, awsConfig);
   return {
     settings,
     log,
     now: Date.now,
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
-    store: dynamoChatStore(() => require("@aws-sdk/client-dynamodb") as typeof DynamoDB, settings.chatsTableName, awsConfig),
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
-    newChatLimiter: dynamoNewChatLimiter(() => require("@aws-sdk/client-dynamodb") as typeof DynamoDB, settings.chatsTableName, settings.newChatsPerClientPerMinute, awsConfig),
+    store: dynamoChatStore(dynamo, settings.chatsTableName),
+    newChatLimiter: dynamoNewChatLimiter(dynamo, settings.chatsTableName, settings.newChatsPerClientPerMinute),
     // KMS only seals signed-in customers' tokens: an anonymous deployment never loads its client.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
     tokens: tokenSeal({ loadSdk: () => require("@aws-sdk/client-kms") as typeof KMS, keyId: settings.tokenKeyId, clientConfig: awsConfig }),

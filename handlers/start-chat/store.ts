@@ -19,7 +19,18 @@ export interface ChatStore {
   release(claim: ChatClaim): Promise<void>;
 }
 
-type DynamoSdk = Pick<typeof DynamoDB, "DynamoDBClient" | "GetItemCommand" | "PutItemCommand" | "DeleteItemCommand">;
+type DynamoSdk = Pick<typeof DynamoDB, "DynamoDBClient" | "GetItemCommand" | "PutItemCommand" | "DeleteItemCommand" | "UpdateItemCommand">;
+
+/** The function's one DynamoDB client, made on first use: the chat store and the per-client limit share it. */
+export type DynamoConnection = () => { sdk: DynamoSdk; client: DynamoDB.DynamoDBClient };
+
+/** `loadSdk` is called on first use, so a cold start pays for the SDK only when it needs it. */
+export function dynamoConnection(loadSdk: () => DynamoSdk, clientConfig: DynamoDB.DynamoDBClientConfig = {}): DynamoConnection {
+  return lazy(() => {
+    const sdk = loadSdk();
+    return { sdk, client: new sdk.DynamoDBClient(clientConfig) };
+  });
+}
 
 // Only the sealed participant token: an item written before sealing keeps its clear `participantToken`
 // until replaced or expired, and it is never read back (such a chat is not resumed, see seal.ts).
@@ -41,12 +52,7 @@ export function fromItem(item: Record<string, DynamoDB.AttributeValue>): ChatRec
   return chat as unknown as ChatRecord | ChatClaim;
 }
 
-/** `loadSdk` is called on first use, so a cold start pays for the SDK only when it needs it. */
-export function dynamoChatStore(loadSdk: () => DynamoSdk, tableName: string, clientConfig: DynamoDB.DynamoDBClientConfig = {}): ChatStore {
-  const connection = lazy(() => {
-    const sdk = loadSdk();
-    return { sdk, client: new sdk.DynamoDBClient(clientConfig) };
-  });
+export function dynamoChatStore(connection: DynamoConnection, tableName: string): ChatStore {
   const key = chatsTable.partitionKey;
   return {
     async get(customerKey) {
