@@ -3,7 +3,8 @@ import { expect } from "chai";
 import { parsePicker } from "../www/src/interactive";
 import { parseInline, parseMarkdown, safeHref, type Inline } from "../www/src/markdown";
 import { contentSecurityPolicy } from "../www/security-headers";
-import { applyItem, contentTypes, emptyTranscript, transcriptText, type ChatItem, type Transcript } from "../www/src/transcript";
+import { english } from "../www/src/strings";
+import { applyItem, contentTypes, emptyTranscript, noticeText, transcriptText, type ChatItem, type Transcript } from "../www/src/transcript";
 
 /** Every link target and every text run in a parsed message. */
 function flatten(nodes: Inline[]): { hrefs: string[]; text: string } {
@@ -106,7 +107,7 @@ describe("the transcript model", () => {
       event("l", contentTypes.left, 4),
       event("e", contentTypes.ended, 5, { ParticipantRole: "SYSTEM" }),
     ]);
-    expect(transcript.entries.map((e) => (e.kind === "notice" ? e.text : e.kind))).to.deep.equal(["Jane joined the chat", "message", "Jane left the chat", "The chat has ended"]);
+    expect(transcript.entries.map((e) => (e.kind === "notice" ? noticeText(e, english) : e.kind))).to.deep.equal(["Jane joined the chat", "message", "Jane left the chat", "The chat has ended"]);
     expect(transcript.entries[1]).to.include({ markdown: true });
     expect(transcript.ended).to.equal(true);
   });
@@ -118,7 +119,7 @@ describe("the transcript model", () => {
       message("new", 3, "AGENT", { ContactId: "now" }),
     ]);
     expect(transcript.ended).to.equal(false);
-    expect(transcript.entries.map((e) => (e.kind === "notice" ? e.text : e.id))).to.deep.equal(["old", "An earlier chat ended here", "new"]);
+    expect(transcript.entries.map((e) => (e.kind === "notice" ? noticeText(e, english) : e.id))).to.deep.equal(["old", "An earlier chat ended here", "new"]);
     expect(apply([event("end", contentTypes.ended, 4, { ContactId: "now", ParticipantRole: "SYSTEM" })], transcript).ended).to.equal(true);
   });
 
@@ -129,7 +130,7 @@ describe("the transcript model", () => {
       message("x", 3, "AGENT", { ContentType: "application/json", Content: "{}" }),
     ]);
     expect(transcript.entries.map((e) => e.kind)).to.deep.equal(["attachment", "picker"]);
-    expect(transcriptText(transcript, "en-GB")).to.include("Jane: [attachment: invoice.pdf]").and.include("Jane: Pick one: Apples | Pears");
+    expect(transcriptText(transcript, english, "en-GB")).to.include("Jane: [Attachment: invoice.pdf]").and.include("Jane: Pick one: Apples | Pears");
   });
 });
 

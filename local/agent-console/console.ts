@@ -8,6 +8,7 @@
 import { openChat, type ChatConnection, type ConnectionState } from "../../www/src/chat-connection";
 import { h } from "../../www/src/dom";
 import { renderEntry } from "../../www/src/render-entry";
+import { english } from "../../www/src/strings";
 import { applyItem, emptyTranscript, type Transcript } from "../../www/src/transcript";
 
 declare const CHATJS_FILE: string;
@@ -331,7 +332,7 @@ function show(item: Parameters<typeof applyItem>[1]): void {
     markSeen();
   }
   log.replaceChildren(...transcript.entries.map((entry) => {
-    const rendered = renderEntry(entry, { choose: () => undefined, download: (attachmentId, fileName) => void download(attachmentId, fileName), receiptsFor: "agent" });
+    const rendered = renderEntry(entry, { choose: () => undefined, download: (attachmentId, fileName) => void download(attachmentId, fileName), receiptsFor: "agent", strings: english });
     // A picker is the customer's to answer: here it only shows what they were offered.
     for (const choice of rendered.querySelectorAll<HTMLButtonElement>(".cc-choices button")) choice.disabled = true;
     return rendered;

@@ -3,6 +3,7 @@
  * starts, opens the customer's session, and turns ChatJS callbacks into a small interface.
  */
 import type { StartChatData } from "./api";
+import { loadGlobal } from "./load-script";
 import { contentTypes, type ChatItem } from "./transcript";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "lost";
@@ -24,6 +25,8 @@ export interface ChatConnection {
   history(): Promise<ChatItem[]>;
   /** Leaves the chat: the receipts still waiting in ChatJS's throttle go out first, and none after. */
   end(): Promise<void>;
+  /** Stops listening without leaving the chat (another connection to it takes over, or the view goes). */
+  close(): void;
 }
 
 export interface ChatHandlers {
@@ -36,6 +39,8 @@ export interface ChatHandlers {
 export interface ChatJsOptions {
   /** URL of the ChatJS script (served beside the widget). */
   scriptUrl: string;
+  /** CSP nonce for the script element, when the host page's policy asks for one. */
+  nonce?: string;
   /** Who is chatting, and in which format they write. */
   self: { role: "CUSTOMER" | "AGENT"; displayName: string; contentType: "text/plain" | "text/markdown" };
   region: string;
@@ -50,28 +55,9 @@ export interface ChatJsOptions {
 const receiptThrottleMs = 5000;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- ChatJS is a global without usable module types */
-let loading: Promise<any> | undefined;
-
-function loadChatJs(scriptUrl: string): Promise<any> {
-  const global = window as any;
-  if (global.connect?.ChatSession) return Promise.resolve(global.connect);
-  loading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = scriptUrl;
-    script.async = true;
-    script.onload = () => (global.connect?.ChatSession ? resolve(global.connect) : reject(new Error("ChatJS did not load")));
-    script.onerror = () => {
-      loading = undefined;
-      reject(new Error("ChatJS could not be downloaded"));
-    };
-    document.head.appendChild(script);
-  });
-  return loading;
-}
-
 /** Opens a participant's chat: the customer's (from the start-chat API) or, locally, an agent's. */
 export async function openChat(data: Pick<StartChatData, "startChatResult">, options: ChatJsOptions, on: ChatHandlers): Promise<ChatConnection> {
-  const connect = await loadChatJs(options.scriptUrl);
+  const connect = await loadGlobal<any>(options.scriptUrl, "connect", options.nonce);
   connect.ChatSession.setGlobalConfig({
     region: options.region,
     ...(options.participantEndpoint && { endpoint: options.participantEndpoint }),
@@ -154,6 +140,18 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
       leaving = true;
       await Promise.race([Promise.all(pending.values()), new Promise((resolve) => setTimeout(resolve, receiptThrottleMs + 1000))]);
       await session.disconnectParticipant();
+    },
+    close() {
+      leaving = true;
+      // No more callbacks (ChatJS's public cleanUpOnParticipantDisconnect), then the websocket
+      // closed (its controller's breakConnection, which ChatJS itself calls when a chat ends).
+      // Either throws for a session ChatJS already tore down (an ended chat): nothing left to close.
+      try {
+        session.cleanUpOnParticipantDisconnect();
+        void session.controller?.breakConnection?.()?.catch?.(() => undefined);
+      } catch {
+        // Already closed.
+      }
     },
   };
 }

@@ -1,7 +1,8 @@
 /** One transcript entry as a list item, for the customer page and the local agent console alike. */
 import { h } from "./dom";
 import { parseMarkdown, renderMarkdown } from "./markdown";
-import type { Entry } from "./transcript";
+import { format, type Strings } from "./strings";
+import { nameOf, noticeText, type Entry } from "./transcript";
 
 export interface EntryActions {
   /** A picker choice was clicked: send its value. */
@@ -10,25 +11,30 @@ export interface EntryActions {
   download(attachmentId: string, fileName: string): void;
   /** The receipt to show on a message of this role, if any. */
   receiptsFor?: Entry["role"];
+  /** The reader's texts, and the locale their times are shown in. */
+  strings: Strings;
+  locale?: string;
 }
 
 export function renderEntry(entry: Entry, actions: EntryActions): HTMLLIElement {
+  const { strings } = actions;
   const time = entry.time ? new Date(entry.time) : undefined;
-  const meta = (extra?: string) => h("p", { class: "cc-meta" }, entry.name,
-    time && h("time", { datetime: time.toISOString() }, time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })), extra && ` · ${extra}`);
-  if (entry.kind === "notice") return h("li", { class: "cc-notice" }, entry.text);
+  const meta = (extra?: string) => h("p", { class: "cc-meta" }, nameOf(entry, strings),
+    time && h("time", { datetime: time.toISOString() }, time.toLocaleTimeString(actions.locale ?? [], { hour: "2-digit", minute: "2-digit" })), extra && ` · ${extra}`);
+  if (entry.kind === "notice") return h("li", { class: "cc-notice" }, noticeText(entry, strings));
   const item = h("li", { class: `cc-entry cc-${entry.role}` });
   if (entry.kind === "message") {
-    const body = h("div", { class: "cc-body" });
+    // dir=auto: a message in another script than the page's reads in its own direction.
+    const body = h("div", { class: "cc-body", dir: "auto" });
     body.append(entry.markdown ? renderMarkdown(parseMarkdown(entry.text), document) : entry.text);
-    const receipt = entry.role === actions.receiptsFor ? (entry.receipt === "read" ? "Read" : entry.receipt === "delivered" ? "Delivered" : "Sent") : undefined;
+    const receipt = entry.role === actions.receiptsFor ? strings[entry.receipt ?? "sent"] : undefined;
     item.append(meta(receipt), body);
   } else if (entry.kind === "attachment") {
-    item.append(meta(), h("button", { type: "button", class: "cc-link", onclick: () => actions.download(entry.attachmentId, entry.fileName) }, `Download ${entry.fileName}`));
+    item.append(meta(), h("button", { type: "button", class: "cc-link", onclick: () => actions.download(entry.attachmentId, entry.fileName) }, format(strings.downloadFile, { file: entry.fileName })));
   } else {
     const choices = h("div", { class: "cc-choices", role: "group", "aria-label": entry.picker.title },
       ...entry.picker.choices.map((choice) => h("button", { type: "button", onclick: () => actions.choose(choice.value) }, choice.label)));
-    item.append(meta(), h("p", { class: "cc-body" }, entry.picker.title), h("p", { class: "cc-hint" }, entry.picker.subtitle ?? ""), choices);
+    item.append(meta(), h("p", { class: "cc-body", dir: "auto" }, entry.picker.title), h("p", { class: "cc-hint" }, entry.picker.subtitle ?? ""), choices);
   }
   return item;
 }

@@ -4,6 +4,7 @@
  * number of times give the same transcript.
  */
 import { parsePicker, type Picker } from "./interactive";
+import { format, type Strings } from "./strings";
 
 /** An item as Connect's participant service delivers it. */
 export interface ChatItem {
@@ -34,7 +35,10 @@ export type Entry =
   | (EntryBase & { kind: "message"; markdown: boolean; text: string; receipt?: "delivered" | "read" })
   | (EntryBase & { kind: "attachment"; attachmentId: string; fileName: string })
   | (EntryBase & { kind: "picker"; picker: Picker })
-  | (EntryBase & { kind: "notice"; text: string });
+  | (EntryBase & { kind: "notice"; notice: Notice });
+
+/** What a notice says happened; the words are the reader's language's (`noticeText`). */
+export type Notice = "joined" | "left" | "chatEnded" | "earlierChatEnded";
 
 export const contentTypes = {
   plain: "text/plain",
@@ -75,8 +79,8 @@ export function entryOf(item: ChatItem, view: Viewpoint = {}): Entry | undefined
     id: item.Id,
     time: Date.parse(item.AbsoluteTime ?? "") || 0,
     role: roleOf(item),
-    // Connect names the flow's messages "SYSTEM_MESSAGE".
-    name: item.ParticipantRole === "SYSTEM" ? "System" : item.DisplayName ?? "",
+    // Connect names the flow's messages "SYSTEM_MESSAGE"; the page names them in its language.
+    name: item.ParticipantRole === "SYSTEM" ? "" : item.DisplayName ?? "",
   };
   if (item.Type === "ATTACHMENT" && item.Attachments?.length) {
     const [file] = item.Attachments;
@@ -91,11 +95,10 @@ export function entryOf(item: ChatItem, view: Viewpoint = {}): Entry | undefined
     return { ...base, kind: "message", markdown: item.ContentType === contentTypes.markdown, text: item.Content ?? "" };
   }
   if (item.Type === "EVENT") {
-    const who = item.DisplayName || (base.role === "agent" ? "The agent" : "Someone");
     const isSelf = view.participantId !== undefined && item.ParticipantId === view.participantId;
-    if (item.ContentType === contentTypes.joined && !isSelf && base.role !== "system") return { ...base, kind: "notice", text: `${who} joined the chat` };
-    if (item.ContentType === contentTypes.left && !isSelf && base.role !== "system") return { ...base, kind: "notice", text: `${who} left the chat` };
-    if (item.ContentType === contentTypes.ended) return { ...base, kind: "notice", text: earlier(item, view) ? "An earlier chat ended here" : "The chat has ended" };
+    if (item.ContentType === contentTypes.joined && !isSelf && base.role !== "system") return { ...base, kind: "notice", notice: "joined" };
+    if (item.ContentType === contentTypes.left && !isSelf && base.role !== "system") return { ...base, kind: "notice", notice: "left" };
+    if (item.ContentType === contentTypes.ended) return { ...base, kind: "notice", notice: earlier(item, view) ? "earlierChatEnded" : "chatEnded" };
   }
   return undefined;
 }
@@ -126,13 +129,24 @@ export function applyItem(transcript: Transcript, item: ChatItem, view: Viewpoin
   return { entries, ended };
 }
 
-/** A plain-text transcript for the customer to keep. */
-export function transcriptText(transcript: Transcript, locale?: string): string {
+/** Who an entry is from, as the reader's language names them. */
+export function nameOf(entry: Entry, strings: Strings): string {
+  return entry.name || (entry.role === "system" ? strings.system : entry.role === "agent" ? strings.theAgent : strings.someone);
+}
+
+/** A notice in the reader's language. */
+export function noticeText(entry: Entry & { kind: "notice" }, strings: Strings): string {
+  return format(strings[entry.notice], { name: nameOf(entry, strings) });
+}
+
+/** A plain-text transcript for the customer to keep, in their language and locale. */
+export function transcriptText(transcript: Transcript, strings: Strings, locale?: string): string {
   return transcript.entries.map((entry) => {
     const time = entry.time ? new Date(entry.time).toLocaleString(locale) : "";
-    const what = entry.kind === "message" || entry.kind === "notice" ? entry.text
-      : entry.kind === "attachment" ? `[attachment: ${entry.fileName}]`
+    if (entry.kind === "notice") return `${time} — ${noticeText(entry, strings)}`;
+    const what = entry.kind === "message" ? entry.text
+      : entry.kind === "attachment" ? `[${format(strings.attachment, { file: entry.fileName })}]`
         : `${entry.picker.title}: ${entry.picker.choices.map((c) => c.label).join(" | ")}`;
-    return entry.kind === "notice" ? `${time} — ${what}` : `${time} ${entry.name}: ${what}`;
+    return `${time} ${nameOf(entry, strings)}: ${what}`;
   }).join("\n") + "\n";
 }

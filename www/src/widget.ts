@@ -1,375 +1,191 @@
 /**
- * The customer chat: a form (name, optional agent), then the live chat. Mounted by the page, or by
- * any site with one script tag:
+ * The customer chat widget (`connect-chat.js`), for any site, with one script tag:
  *
+ *   <script src="https://chat.example.com/connect-chat.js" data-launcher></script>   a chat button
  *   <div id="chat"></div>
- *   <script src="https://chat.example.com/connect-chat.js" data-mount="#chat"></script>
+ *   <script src="https://chat.example.com/connect-chat.js" data-mount="#chat"></script>   in the page
  *
- * or from code: `ConnectChat.mount(element, { apiUrl, region })`.
+ * or from code: `ConnectChat.launcher(options)`, `ConnectChat.mount(element, options)`; then
+ * `ConnectChat.on(event, handler)`, `open()`, `close()`, `end()`. Options: options.ts.
  */
-import { agentUsernameProblem, displayNameProblem } from "../../handlers/start-chat/rules";
-import { ChatApiError, startChat, type StartChatData } from "./api";
-import { openChat, type ChatConnection, type ConnectionState } from "./chat-connection";
+import { createChatView, type SiteConfig, type ViewContext } from "./chat-view";
 import { h } from "./dom";
-import { renderEntry } from "./render-entry";
-import { applyItem, emptyTranscript, transcriptText, type ChatItem, type Transcript } from "./transcript";
+import { createEmitter, type Emitter, type EventName, type Handler } from "./events";
+import { chooseLanguage, directionOf, loadStrings } from "./i18n";
+import { createLauncher, type Presentation } from "./launcher";
+import { applyTheme, optionsFromDataset, type ChatOptions, type LauncherOptions } from "./options";
 
 /** Filled in by the build (www/build.ts). */
-declare const CHATJS_FILE: string;
 declare const STYLES_FILE: string;
 
-export interface MountOptions {
-  /** The start-chat endpoint. Default: `apiUrl` of `config.json` beside the script. */
-  apiUrl?: string;
-  /** AWS region of the Connect instance. Default: from `config.json`. */
-  region?: string;
-  /** Participant service URL override (the local stack). Default: from `config.json`, else AWS's. */
-  participantEndpoint?: string;
-  /** Signed-in mode: returns the customer's JWT for the API. */
-  authToken?: () => string | Promise<string>;
-  /** Heading of the form. Default "Chat with us". */
-  title?: string;
+export type { ChatOptions, LauncherOptions } from "./options";
+export type { ChatEvents } from "./events";
+
+/** What the host page holds: an instance of the widget. */
+export interface ChatController {
+  on<E extends EventName>(event: E, handler: Handler<E>): () => void;
+  /** Opens the launcher's panel (a mounted chat is scrolled to and focused). */
+  open(): void;
+  /** Minimises the launcher's panel. */
+  close(): void;
+  /** Ends the customer's chat, as their End chat button does. */
+  end(): Promise<void>;
+  unmount(): void;
 }
 
-interface SiteConfig {
-  apiUrl: string;
-  region: string;
-  participantEndpoint?: string;
-}
+const script = document.currentScript as HTMLScriptElement | null;
+const scriptUrl = script?.src ?? location.href;
+/** A nonce-based CSP on the host page: the widget's own nonce is good for what it adds. */
+const scriptNonce = script?.nonce || undefined;
+/** Every instance's events also reach `ConnectChat.on`. */
+const everyInstance = createEmitter();
+let instances = 0;
+/** The instance `ConnectChat.open()` and friends act on: the newest. */
+let latest: ChatController | undefined;
+const waitingForInstance: ((controller: ChatController) => void)[] = [];
 
-/** What survives a reload: enough to come back to the same chat, nothing secret but the token. */
-interface Saved {
-  name?: string;
-  /** The agent username typed in the form, for the next new chat. */
-  agent?: string;
-  resumeToken?: string;
-  /** A chat was open when the page went away. */
-  active?: boolean;
-}
-
-const scriptUrl = (document.currentScript as HTMLScriptElement | null)?.src ?? location.href;
-let mounted = 0;
-
-async function siteConfig(options: MountOptions): Promise<SiteConfig> {
-  if (options.apiUrl && options.region) return { apiUrl: options.apiUrl, region: options.region, participantEndpoint: options.participantEndpoint };
-  const response = await fetch(new URL("config.json", scriptUrl), { cache: "no-cache" });
-  if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
-  const config = { ...(await response.json()) as SiteConfig, ...Object.fromEntries(Object.entries(options).filter(([, value]) => typeof value === "string")) };
-  // Relative URLs in config.json are the site's, not those of a page that embeds the widget.
-  const absolute = (url: string | undefined) => url && new URL(url, scriptUrl).href;
-  return { ...config, apiUrl: absolute(config.apiUrl)!, participantEndpoint: absolute(config.participantEndpoint) };
-}
-
-function ensureStyles(): void {
+function ensureStyles(nonce: string | undefined): void {
   const href = new URL(STYLES_FILE, scriptUrl).href;
-  if (!document.querySelector(`link[href="${href}"]`)) document.head.append(h("link", { rel: "stylesheet", href }));
+  if (!document.querySelector(`link[href="${href}"]`)) document.head.append(h("link", { rel: "stylesheet", href, nonce }));
 }
 
-export function mount(root: HTMLElement, options: MountOptions = {}): { unmount(): void } {
-  ensureStyles();
-  const id = `cc${++mounted}`;
-  let config: SiteConfig | undefined;
-  let storageKey = "";
-  let connection: ChatConnection | undefined;
-  let transcript: Transcript = emptyTranscript;
-  let typingTimer: ReturnType<typeof setTimeout> | undefined;
-
-  const load = (): Saved => {
-    try {
-      return JSON.parse(localStorage.getItem(storageKey) ?? "{}") as Saved;
-    } catch {
-      return {};
-    }
-  };
-  const save = (change: Saved) => {
-    try {
-      localStorage.setItem(storageKey, JSON.stringify({ ...load(), ...change }));
-    } catch {
-      // Private browsing without storage: the chat works, it just cannot be resumed.
-    }
-  };
-
-  // The form.
-  const fieldError = (field: string) => h("p", { id: `${id}-${field}-error`, class: "cc-field-error", hidden: true });
-  const nameError = fieldError("name");
-  const agentError = fieldError("agent");
-  const nameInput = h("input", { id: `${id}-name`, name: "name", autocomplete: "name", maxlength: "256", required: true, "aria-describedby": nameError.id });
-  const agentInput = h("input", { id: `${id}-agent`, name: "agent", autocomplete: "off", maxlength: "100", spellcheck: "false", "aria-describedby": agentError.id });
-  const startButton = h("button", { type: "submit" }, "Start chat");
-  const formStatus = h("p", { class: "cc-status", role: "alert" });
-  const form = h("form", { class: "cc-form", novalidate: true, onsubmit: (event: Event) => { event.preventDefault(); void submit(); } },
-    h("h2", {}, options.title ?? "Chat with us"),
-    h("label", { for: nameInput.id }, "Your name"), nameInput, nameError,
-    h("label", { for: agentInput.id }, "Agent username ", h("span", { class: "cc-hint" }, "(optional)")), agentInput, agentError,
-    startButton, formStatus);
-
-  // The chat.
-  const log = h("ol", { class: "cc-log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" });
-  const typing = h("p", { class: "cc-typing", "aria-live": "polite" });
-  const connectionStatus = h("span", { class: "cc-connection", role: "status" });
-  const reconnectButton = h("button", { type: "button", hidden: true, onclick: () => void resume() }, "Reconnect");
-  const message = h("textarea", { id: `${id}-message`, rows: "2", maxlength: "1024", placeholder: "Write a message", oninput: () => connection?.sendTyping(), onkeydown: (event: Event) => {
-    const key = event as KeyboardEvent;
-    if (key.key === "Enter" && !key.shiftKey) { key.preventDefault(); compose.requestSubmit(); }
-  } });
-  const fileInput = h("input", { type: "file", hidden: true, onchange: () => void attach() });
-  const attachButton = h("button", { type: "button", hidden: true, onclick: () => fileInput.click() }, "Attach a file");
-  const compose = h("form", { class: "cc-compose", onsubmit: (event: Event) => { event.preventDefault(); void send(); } },
-    h("label", { for: message.id, class: "cc-visually-hidden" }, "Message"), message, fileInput, attachButton, h("button", { type: "submit" }, "Send"));
-  const endButton = h("button", { type: "button", onclick: () => void end() }, "End chat");
-  const newChatButton = h("button", { type: "button", onclick: () => showForm() }, "Start a new chat");
-  const chatStatus = h("p", { class: "cc-status", role: "alert" });
-  const chat = h("div", { class: "cc-chat", hidden: true },
-    h("div", { class: "cc-bar" }, connectionStatus, reconnectButton,
-      h("button", { type: "button", onclick: () => download() }, "Download transcript"), endButton),
-    log, typing, chatStatus, compose, h("div", { class: "cc-after" }, newChatButton));
-
-  const section = h("section", { class: "cc", "aria-label": options.title ?? "Chat with us" }, form, chat);
-  root.append(section);
-
-  function showForm(status = ""): void {
-    chat.hidden = true;
-    form.hidden = false;
-    formStatus.textContent = status;
-    nameInput.value ||= load().name ?? "";
-    agentInput.value ||= load().agent ?? "";
-    startButton.disabled = false;
-    nameInput.focus();
+/** Where the API is: the options, else `config.json` beside the script. Undefined: not available here, and why. */
+async function siteConfig(options: ChatOptions): Promise<SiteConfig | undefined> {
+  if (options.apiUrl && options.region) return { apiUrl: options.apiUrl, region: options.region, participantEndpoint: options.participantEndpoint };
+  const configUrl = new URL("config.json", scriptUrl);
+  try {
+    const response = await fetch(configUrl, { cache: "no-cache" });
+    if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+    const given = Object.fromEntries(Object.entries(options).filter(([key, value]) => typeof value === "string" && ["apiUrl", "region", "participantEndpoint"].includes(key)));
+    const config = { ...(await response.json()) as SiteConfig, ...given };
+    // Relative URLs in config.json are the site's, not those of a page that embeds the widget.
+    const absolute = (url: string | undefined) => url && new URL(url, scriptUrl).href;
+    return { ...config, apiUrl: absolute(config.apiUrl)!, participantEndpoint: absolute(config.participantEndpoint) };
+  } catch {
+    return undefined;
   }
+}
 
-  function showFieldError(input: HTMLInputElement, error: HTMLElement, problem: string | undefined): boolean {
-    error.textContent = problem ?? "";
-    error.hidden = !problem;
-    input.setAttribute("aria-invalid", String(Boolean(problem)));
-    return !problem;
-  }
+/** Why the chat is not available: this page's origin is not allowed, or the site is down. */
+async function unavailableReason(strings: { notAvailableHere: string; notAvailable: string }): Promise<string> {
+  // config.json answers only the origins allowed to embed the chat. If it is there but not for
+  // us (a no-cors request still gets through), this page's origin is not allowed: say so, and
+  // tell the site's developer how to fix it.
+  const reachable = await fetch(new URL("config.json", scriptUrl), { mode: "no-cors", cache: "no-cache" }).then(() => true, () => false);
+  if (reachable) console.error(`connect-chat: ${location.origin} may not embed this chat. Add it to the deployment's allowedOrigins (locally: npm start -- --allow-origin ${location.origin}).`);
+  return reachable ? strings.notAvailableHere : strings.notAvailable;
+}
 
-  async function submit(): Promise<void> {
-    const name = nameInput.value.trim();
-    const agent = agentInput.value.trim();
-    const nameOk = showFieldError(nameInput, nameError, displayNameProblem(name) && `Your name ${displayNameProblem(name)}.`);
-    const agentOk = showFieldError(agentInput, agentError, agent ? agentUsernameProblem(agent) && `The agent username ${agentUsernameProblem(agent)}.` : undefined);
-    if (!nameOk || !agentOk) return (nameOk ? agentInput : nameInput).focus();
-    formStatus.textContent = "Starting your chat…";
-    startButton.disabled = true;
-    save({ agent });
-    try {
-      await begin({ name, ...(agent && { agent }) });
-    } catch (error) {
-      startButton.disabled = false;
-      if (error instanceof ChatApiError && (error.field === "name" || error.field === "agent")) {
-        const [input, message] = error.field === "name" ? [nameInput, nameError] : [agentInput, agentError];
-        formStatus.textContent = "";
-        showFieldError(input, message, error.message);
-        input.focus();
-      } else {
-        formStatus.textContent = messageOf(error);
-      }
-    }
-  }
+/** Builds an instance once its texts and config are in; calls made before then wait for it. */
+function instance(options: ChatOptions, present: (ctx: Omit<ViewContext, "inView" | "reveal">, emitter: Emitter) => Presentation & { unmount(): void; end(): Promise<void> }): ChatController {
+  const emitter = createEmitter(everyInstance);
+  const id = `cc${++instances}`;
+  const nonce = options.nonce ?? scriptNonce;
+  ensureStyles(nonce);
+  let built: ReturnType<typeof present> | undefined;
+  let removed = false;
+  const pending: (() => void)[] = [];
+  const whenBuilt = (action: () => void) => (built ? action() : void pending.push(action));
 
-  function messageOf(error: unknown): string {
-    return error instanceof ChatApiError ? error.message : "The chat could not be connected. Please try again.";
-  }
+  void (async () => {
+    const language = chooseLanguage(options.language, navigator.languages ?? [navigator.language]);
+    const [texts, config] = await Promise.all([
+      loadStrings(language, { ...options.strings, ...(options.title && { title: options.title }), ...(options.subtitle !== undefined && { subtitle: options.subtitle }) }, scriptUrl, nonce),
+      siteConfig(options),
+    ]);
+    if (removed) return;
+    // Dates and times as the customer's browser writes them in that language (en-GB: 24-hour).
+    const base = texts.language.split("-")[0].toLowerCase();
+    const locale = (navigator.languages ?? []).find((tag) => tag.toLowerCase().split("-")[0] === base) ?? texts.language;
+    built = present({
+      id, strings: texts.strings, language: texts.language, locale, options, scriptUrl, nonce, emit: emitter.emit,
+      config: config ?? { unavailable: await unavailableReason(texts.strings) },
+    }, emitter);
+    for (const action of pending.splice(0)) action();
+  })();
 
-  /** Starts or resumes the customer's chat through the API, then connects to it. */
-  async function begin(request: { name: string; agent?: string }): Promise<void> {
-    const token = options.authToken ? await options.authToken() : undefined;
-    const data = await startChat(config!.apiUrl, { ...request, ...(load().resumeToken && !token && { resumeToken: load().resumeToken }) }, token);
-    save({ name: request.name, resumeToken: data.resumeToken ?? load().resumeToken, active: true });
-    await join(data);
-  }
-
-  async function join(data: StartChatData): Promise<void> {
-    transcript = emptyTranscript;
-    log.replaceChildren();
-    chatStatus.textContent = "";
-    form.hidden = true;
-    chat.hidden = false;
-    chat.classList.remove("cc-ended");
-    attachButton.hidden = !data.featurePermissions.ATTACHMENTS;
-    try {
-      connection = await openChat(data, {
-        scriptUrl: new URL(CHATJS_FILE, scriptUrl).href,
-        region: config!.region,
-        participantEndpoint: config!.participantEndpoint,
-        self: { role: "CUSTOMER", displayName: load().name ?? "", contentType: "text/plain" },
-      }, {
-      item: (item) => show(item),
-      typing: (item) => {
-        if (item.ParticipantId === connection?.participantId) return;
-        typing.textContent = `${item.DisplayName || "The agent"} is typing…`;
-        clearTimeout(typingTimer);
-        typingTimer = setTimeout(() => { typing.textContent = ""; }, 6000);
-      },
-      ended: () => ended(),
-      state: (state) => setState(state),
-      });
-      for (const item of await connection.history()) show(item);
-      message.focus();
-    } catch {
-      setState("lost");
-      chatStatus.textContent = "We could not connect to your chat. Check your connection, then select Reconnect.";
-      reconnectButton.focus();
-    }
-  }
-
-  function setState(state: ConnectionState): void {
-    // An ended chat stays ended, whatever its closing connection reports.
-    if (chat.classList.contains("cc-ended")) return;
-    const labels: Record<ConnectionState, string> = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", lost: "Connection lost" };
-    connectionStatus.textContent = navigator.onLine === false && state !== "connected" ? "You are offline" : labels[state];
-    connectionStatus.dataset.state = state;
-    reconnectButton.hidden = state !== "lost" || transcript.ended;
-  }
-
-  function show(item: ChatItem): void {
-    const before = transcript;
-    transcript = applyItem(transcript, item, { participantId: connection?.participantId, contactId: connection?.contactId });
-    if (transcript === before) return;
-    if (item.Type === "MESSAGE" && item.ParticipantId !== connection?.participantId) {
-      typing.textContent = "";
-      // Read once seen: now if the page is in view, else when it comes back (Delivered went out as it arrived).
-      if (connection) unread.add(item.Id);
-      markSeen();
-    }
-    log.replaceChildren(...transcript.entries.map((entry) => renderEntry(entry, {
-      choose: (value) => void send(value),
-      download: (attachmentId, fileName) => void fetchAttachment(attachmentId, fileName),
-      receiptsFor: "customer",
-    })));
-    log.lastElementChild?.scrollIntoView?.({ block: "end" });
-    if (transcript.ended && !before.ended) ended();
-  }
-
-  async function send(text = message.value.trim()): Promise<void> {
-    if (!text || !connection || transcript.ended) return;
-    try {
-      show(await connection.send(text));
-      if (text === message.value.trim()) message.value = "";
-      chatStatus.textContent = "";
-    } catch {
-      chatStatus.textContent = "Your message was not sent. Check your connection and send it again.";
-    }
-  }
-
-  async function attach(): Promise<void> {
-    const file = fileInput.files?.[0];
-    fileInput.value = "";
-    if (!file || !connection) return;
-    try {
-      await connection.sendAttachment(file);
-    } catch {
-      chatStatus.textContent = `${file.name} could not be sent. Attachments are limited in size and type.`;
-    }
-  }
-
-  async function fetchAttachment(attachmentId: string, fileName: string): Promise<void> {
-    try {
-      saveFile(await connection!.downloadAttachment(attachmentId), fileName);
-    } catch {
-      chatStatus.textContent = `${fileName} could not be downloaded.`;
-    }
-  }
-
-  function saveFile(blob: Blob, fileName: string): void {
-    const url = URL.createObjectURL(blob);
-    h("a", { href: url, download: fileName }).click();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-  }
-
-  function download(): void {
-    saveFile(new Blob([transcriptText(transcript)], { type: "text/plain" }), `chat-${new Date().toISOString().slice(0, 10)}.txt`);
-  }
-
-  async function end(): Promise<void> {
-    // The customer ended it: nothing left on this device may reopen or continue it, so the next
-    // person at a shared computer starts with a blank form and a chat of their own.
-    try {
-      localStorage.removeItem(storageKey);
-    } catch {
-      // No storage: nothing was kept.
-    }
-    // The page says so at once; leaving Connect (which first sends the read receipts ChatJS still
-    // holds, up to its 5 s throttle) finishes behind it.
-    const leaving = connection;
-    ended();
-    try {
-      await leaving?.end();
-    } catch {
-      // Already gone: ending it is what the customer wanted anyway.
-    }
-  }
-
-  /** Messages to the customer not seen yet: the page was in a background tab when they arrived. */
-  const unread = new Set<string>();
-  function markSeen(): void {
-    if (!connection || document.visibilityState !== "visible") return;
-    for (const id of unread) connection.markRead(id);
-    unread.clear();
-  }
-
-  function ended(): void {
-    if (chat.classList.contains("cc-ended")) return;
-    unread.clear();
-    save({ active: false });
-    chat.classList.add("cc-ended");
-    typing.textContent = "";
-    reconnectButton.hidden = true;
-    connectionStatus.textContent = "Chat ended";
-    connectionStatus.dataset.state = "ended";
-    newChatButton.focus();
-  }
-
-  /** Comes back to the saved chat (after a reload or a lost connection). */
-  async function resume(): Promise<void> {
-    chatStatus.textContent = "";
-    connectionStatus.textContent = "Reconnecting…";
-    try {
-      await begin({ name: load().name ?? "" });
-    } catch (error) {
-      showForm(messageOf(error));
-    }
-  }
-
-  const onOnline = () => { if (connectionStatus.dataset.state !== "connected" && !chat.hidden) setState("reconnecting"); };
-  const onOffline = () => { if (!chat.hidden) connectionStatus.textContent = "You are offline"; };
-  window.addEventListener("online", onOnline);
-  window.addEventListener("offline", onOffline);
-  document.addEventListener("visibilitychange", markSeen);
-
-  siteConfig(options).then((loaded) => {
-    config = loaded;
-    storageKey = `connect-chat:${loaded.apiUrl}`;
-    if (load().active && load().name) void resume();
-    else showForm();
-  }, async () => {
-    form.hidden = false;
-    startButton.disabled = true;
-    // config.json answers only the origins allowed to embed the chat. If it is there but not for
-    // us (a no-cors request still gets through), this page's origin is not allowed: say so, and
-    // tell the site's developer how to fix it.
-    const reachable = await fetch(new URL("config.json", scriptUrl), { mode: "no-cors", cache: "no-cache" }).then(() => true, () => false);
-    if (reachable) console.error(`connect-chat: ${location.origin} may not embed this chat. Add it to the deployment's allowedOrigins (locally: npm start -- --allow-origin ${location.origin}).`);
-    formStatus.textContent = reachable ? "Chat is not available on this site." : "Chat is not available right now. Please try again later.";
-  });
-  form.hidden = true;
-
-  return {
+  const controller: ChatController = {
+    on: emitter.on,
+    open: () => whenBuilt(() => built!.open()),
+    close: () => whenBuilt(() => built!.close()),
+    end: () => new Promise((resolve) => whenBuilt(() => void built!.end().then(resolve))),
     unmount() {
-      window.removeEventListener("online", onOnline);
-      window.removeEventListener("offline", onOffline);
-      document.removeEventListener("visibilitychange", markSeen);
-      void connection?.end().catch(() => undefined);
-      section.remove();
+      removed = true;
+      built?.unmount();
+      if (latest === controller) latest = undefined;
     },
   };
+  latest = controller;
+  for (const action of waitingForInstance.splice(0)) action(controller);
+  return controller;
 }
 
-// One script tag is enough: <script src=".../connect-chat.js" data-mount="#chat"></script>.
-const selector = (document.currentScript as HTMLScriptElement | null)?.dataset.mount;
-if (selector) {
-  const start = () => document.querySelectorAll<HTMLElement>(selector).forEach((element) => mount(element));
+/** The widget's root attributes: language, direction, colour scheme and theme. */
+function dress(element: HTMLElement, ctx: { language: string }, options: LauncherOptions): void {
+  element.lang = ctx.language;
+  element.dir = directionOf(ctx.language as Parameters<typeof directionOf>[0]);
+  element.dataset.scheme = options.colorScheme ?? "auto";
+  applyTheme(element, options.theme, options);
+}
+
+/** The chat inside an element of the page. */
+export function mount(element: HTMLElement, options: ChatOptions = {}): ChatController {
+  return instance(options, (ctx) => {
+    const view = createChatView({
+      ...ctx,
+      inView: () => document.visibilityState === "visible",
+      reveal: () => { window.focus(); view.root.scrollIntoView({ block: "nearest" }); },
+    });
+    dress(view.root, ctx, options);
+    element.append(view.root);
+    // In the page, the chat is what the customer came for: the name field (or the chat) has focus.
+    view.focus();
+    return {
+      open: () => { view.root.scrollIntoView({ block: "nearest" }); view.focus(); },
+      close: () => undefined,
+      inView: () => document.visibilityState === "visible",
+      end: view.end,
+      unmount: view.unmount,
+    };
+  });
+}
+
+/** A chat button in a corner of the page that opens the chat in a panel. */
+export function launcher(options: LauncherOptions = {}): ChatController {
+  return instance(options, (ctx, emitter) => {
+    const container = h("div", { class: "cc-launcher" });
+    dress(container, ctx, options);
+    container.dataset.position = options.position ?? (container.dir === "rtl" ? "left" : "right");
+    // The view asks whether it is in view while it is built, before its launcher exists.
+    const panel: { presentation?: Presentation } = {};
+    const view = createChatView({ ...ctx, inView: () => panel.presentation?.inView() ?? false, reveal: () => { window.focus(); panel.presentation?.open(); } });
+    dress(view.root, ctx, options);
+    const presentation = panel.presentation = createLauncher({ view, strings: ctx.strings, options, storageKey: `connect-chat-panel:${new URL(scriptUrl).origin}`, emitter, container });
+    document.body.append(container);
+    return { ...presentation, end: view.end, unmount: () => { view.unmount(); container.remove(); } };
+  });
+}
+
+/** With the newest instance: now, or as soon as the page's script tag has made one. */
+function withLatest(action: (controller: ChatController) => void): void {
+  if (latest) action(latest);
+  else waitingForInstance.push(action);
+}
+
+/** Events of every instance on the page. */
+export const on: ChatController["on"] = (event, handler) => everyInstance.on(event, handler);
+export const open = (): void => withLatest((controller) => controller.open());
+export const close = (): void => withLatest((controller) => controller.close());
+export const end = (): Promise<void> => new Promise((resolve) => withLatest((controller) => void controller.end().then(resolve)));
+
+// One script tag is enough: data-mount="#chat" puts the chat there; data-launcher adds the button.
+if (script && ("mount" in script.dataset || "launcher" in script.dataset)) {
+  const { mount: selector } = script.dataset;
+  const options = optionsFromDataset(script.dataset);
+  const start = () => {
+    if (selector) document.querySelectorAll<HTMLElement>(selector).forEach((element) => mount(element, options));
+    else launcher(options);
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 }
