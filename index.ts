@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChatAlarms, ChatApi, ChatSite, ContactFlows, OriginSecret, TranscriptWatcher, type ChatSiteArgs } from "./infra";
 import type { RehydrationMode } from "./handlers/start-chat/settings";
 import { buildSite } from "./www/build";
+import { pageContextFor } from "./www/src/options";
 
 const config = new pulumi.Config();
 // Pulumi.yaml gives each optional key a default that means "unset" ("", [] or -1), because the CLI
@@ -34,12 +35,13 @@ const deploySite = config.getBoolean("site") !== false;
 const originSecret = deploySite ? new OriginSecret("origin-secret", { rotation: config.getNumber("originSecretRotation") }) : undefined;
 const maxChatDurationMinutes = config.getNumber("maxChatDurationMinutes");
 const allowedOrigins = config.getObject<string[]>("allowedOrigins") ?? [];
+const allowedAttributes = config.getObject<string[]>("allowedAttributes");
 
 const chatApi = new ChatApi("chat", {
   instanceId,
   contactFlowId: flows ? flows.chatFlowId : (existingFlowId as string),
   allowedOrigins,
-  allowedAttributes: config.getObject<string[]>("allowedAttributes"),
+  allowedAttributes,
   chatDurationMinutes: config.getNumber("chatDurationMinutes"),
   maxChatDurationMinutes: maxChatDurationMinutes === -1 ? undefined : maxChatDurationMinutes,
   continuationMinutes: config.getNumber("continuationMinutes"),
@@ -86,6 +88,8 @@ const site = !deploySite ? undefined : new ChatSite("site", {
   frameAncestors: config.getObject<string[]>("siteFrameAncestors"),
   // The pages allowed to call the API may embed the widget too: its config.json answers them.
   embedOrigins: allowedOrigins,
+  // The widget sends the page-context attributes (pageUrl, pageTitle) the API allows, and only those.
+  pageContext: pageContextFor(allowedAttributes),
   domain: siteDomainNames ? { names: siteDomainNames, certificateArn: requiredWith("siteCertificateArn", "siteDomainNames") } : undefined,
   waf: config.getBoolean("siteWaf") ? { apiRequestsPer5Minutes: config.getNumber("siteWafRateLimit"), managedRules: config.getBoolean("siteWafManagedRules") } : undefined,
 });

@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { originSecretHeader } from "../handlers/start-chat/client";
 import { builtSiteDir, servingOf } from "../www/serving";
+import { pageContextAttributes } from "../www/src/options";
 import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-headers";
 import { ArgChecks } from "./args";
 import { PrivateBucket } from "./private-bucket";
@@ -34,6 +35,12 @@ export interface ChatSiteArgs {
    * stylesheet and ChatJS load cross-origin without it. Default none: only the site's own page.
    */
   embedOrigins?: string[];
+  /**
+   * Page-context attributes the widget sends with each new chat: `pageUrl`, `pageTitle`. Each must
+   * be in ChatApi's `allowedAttributes`, which refuses the rest (index.ts passes exactly those).
+   * Default none.
+   */
+  pageContext?: string[];
   /** Serve on your own domain: its names and an ACM certificate for them in us-east-1. */
   domain?: { names: string[]; certificateArn: pulumi.Input<string> };
   /** Delete the site's files with the bucket on `pulumi destroy`. Default true: every deploy uploads them again. */
@@ -240,7 +247,9 @@ export class ChatSite extends pulumi.ComponentResource {
     new aws.s3.BucketObjectv2(`${name}-config.json`, {
       bucket: files.bucket.id,
       key: "config.json",
-      content: pulumi.all([apiUrl, region]).apply(([url, connectRegion]) => JSON.stringify({ apiUrl: apiBehindSite ? "/api/chat" : url, region: connectRegion })),
+      content: pulumi.all([apiUrl, region]).apply(([url, connectRegion]) => JSON.stringify({
+        apiUrl: apiBehindSite ? "/api/chat" : url, region: connectRegion, ...(args.pageContext?.length && { pageContext: args.pageContext }),
+      })),
       ...servingOf("config.json"),
     }, parent);
 
@@ -351,6 +360,7 @@ function checkArgs(site: ChatSite, args: ChatSiteArgs, siteDir: string): void {
     .oneOf("priceClass", args.priceClass, priceClasses)
     .origins("frameAncestors", args.frameAncestors, true)
     .origins("embedOrigins", args.embedOrigins)
+    .expect((args.pageContext ?? []).every((name) => (pageContextAttributes as readonly string[]).includes(name)), "pageContext", `may name only ${pageContextAttributes.join(", ")}, got ${JSON.stringify(args.pageContext)}`)
     .expect(args.apiOriginSecret === undefined || args.apiBehindSite !== false, "apiOriginSecret", "goes with apiBehindSite: with the API not behind the site, CloudFront never calls it")
     .expect(typeof rateLimit !== "number" || (Number.isInteger(rateLimit) && rateLimit >= wafRateLimits.min && rateLimit <= wafRateLimits.max), "waf.apiRequestsPer5Minutes",
       `must be a whole number from ${wafRateLimits.min} to ${wafRateLimits.max} (AWS WAF's bounds for a rate-based rule), got ${rateLimit}`)

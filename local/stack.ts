@@ -28,6 +28,7 @@ import { buildSite } from "../www/build";
 import { createAgentApi } from "./agent-api";
 import agents from "./agents.json";
 import { buildAgentConsole } from "./agent-console/build";
+import { pageContextFor } from "../www/src/options";
 import { lambdaRoute } from "./api-gateway";
 import { createChatState } from "./chat-state";
 import { createConnectEmulator, localAccount, localUserId, type ConnectEmulator } from "./connect-emulator";
@@ -54,7 +55,8 @@ export const localSettings: StartChatSettings = {
   instanceId: localInstanceId,
   contactFlowId: localContactFlowId,
   chatsTableName: "connect-chat-local-chats",
-  allowedAttributes: ["customerName"],
+  // pageUrl: the widget sends the page a chat starts from, as a deployment that allows it gets.
+  allowedAttributes: ["customerName", "pageUrl"],
   chatDurationMinutes: 1500,
   rehydration: "FROM_SEGMENT",
   contentTypes: ["text/plain", "text/markdown"],
@@ -246,7 +248,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     onError: (error) => console.error(`transcript not delivered: ${error.message}`),
   });
   const agentApi = createAgentApi({ chats, agents });
-  const siteConfig = { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: url };
+  const siteConfig = { apiUrl: "/api/chat", region: env.AWS_REGION, participantEndpoint: url, pageContext: pageContextFor(settings.allowedAttributes) };
   const built = buildSite(options.siteDir);
   const site = staticSite(built.dir, siteConfig, url, allowedOrigins);
   // The console's config.json also says which tools the agent has.

@@ -5,34 +5,19 @@
  * and an agent on the stack's console answers. A page on an origin that is not allowed gets a clear
  * message, and nothing is created.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { localSettings } from "../local/stack";
 import { launchChromium } from "./support/browser";
+import { hostSite, type HostSite } from "./support/host-site";
 import { withNpmStart } from "./support/npm-start";
-
-/** A host site on its own origin, serving one page: the given body, as a user's site would. */
-async function hostSite(): Promise<{ origin: string; serve(body: string): void; close(): Promise<void> }> {
-  let page = "";
-  const server: Server = createServer((_req, res) => void res.writeHead(200, { "content-type": "text/html" }).end(page));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    origin: `http://localhost:${(server.address() as AddressInfo).port}`,
-    serve(body) {
-      page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body><h1>Shop</h1>${body}</body></html>`;
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe("the chat embedded on another site (npm start --allow-origin, Chromium)", function () {
   this.timeout(90_000);
   let browser: Browser;
-  let allowed: Awaited<ReturnType<typeof hostSite>>;
-  let other: Awaited<ReturnType<typeof hostSite>>;
+  let allowed: HostSite;
+  let other: HostSite;
   before(async () => {
     browser = await launchChromium();
     allowed = await hostSite();

@@ -60,7 +60,8 @@ describe("customer page (Chromium)", () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal("Start chat");
     await page.keyboard.press("Enter");
     await page.locator(".cc-chat:visible").waitFor();
-    expect(JSON.parse(chatPosts[0])).to.deep.equal({ name: "Kim" });
+    // The local stack allows pageUrl (its allowedAttributes), so the page says where the chat began.
+    expect(JSON.parse(chatPosts[0])).to.deep.equal({ name: "Kim", attributes: { pageUrl: `${stack.url}/` } });
   });
 
   it("says so clearly when the API refuses, and leaves nothing behind", async () => {

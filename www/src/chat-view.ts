@@ -11,7 +11,7 @@ import type { Composer } from "./composer";
 import { h } from "./dom";
 import type { Emitter } from "./events";
 import { loadGlobal } from "./load-script";
-import type { ChatOptions } from "./options";
+import type { ChatOptions, pageContextAttributes } from "./options";
 import { chatPartsGlobal } from "./script-globals";
 import { format, type Strings } from "./strings";
 import type { ChatItem, Transcript } from "./transcript";
@@ -77,8 +77,8 @@ interface Saved {
   active?: boolean;
 }
 
-/** Page-context attributes the widget can send, and where each comes from. */
-const pageContextValues: Record<string, () => string> = {
+/** Where each page-context attribute (options.ts) comes from. */
+const pageContextValues: Record<(typeof pageContextAttributes)[number], () => string> = {
   pageUrl: () => location.href,
   pageTitle: () => document.title,
 };
@@ -138,7 +138,9 @@ export function createChatView(ctx: ViewContext): ChatView {
     startButton, formStatus);
 
   // The chat.
-  const log = h("ol", { class: "cc-log", role: "log", "aria-live": "polite", "aria-label": strings.messages, tabindex: "0" });
+  // The log region holds a list: the entries stay list items to assistive technology.
+  const entries = h("ol", { class: "cc-entries" });
+  const log = h("div", { class: "cc-log", role: "log", "aria-live": "polite", "aria-label": strings.messages, tabindex: "0" }, entries);
   const typing = h("p", { class: "cc-typing", "aria-live": "polite" });
   const connectionStatus = h("span", { class: "cc-connection", role: "status" });
   const reconnectButton = h("button", { type: "button", hidden: true, onclick: () => void resume() }, strings.reconnect);
@@ -201,7 +203,7 @@ export function createChatView(ctx: ViewContext): ChatView {
 
   /** The page-context attributes the deployment accepts, as this page has them. */
   function pageContext(): { attributes?: Record<string, string> } {
-    const names = (config?.pageContext ?? []).filter((name) => name in pageContextValues);
+    const names = (config?.pageContext ?? []).filter((name): name is keyof typeof pageContextValues => name in pageContextValues);
     // eslint-disable-next-line no-control-regex -- the API refuses control characters in attributes
     const clean = (value: string) => value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").slice(0, 1024);
     return names.length ? { attributes: Object.fromEntries(names.map((name) => [name, clean(pageContextValues[name]())])) } : {};
@@ -247,7 +249,7 @@ export function createChatView(ctx: ViewContext): ChatView {
     connection = undefined;
     if (!sameChat) {
       transcript = noTranscript;
-      log.replaceChildren();
+      entries.replaceChildren();
     }
     chatStatus.textContent = "";
     form.hidden = true;
@@ -337,14 +339,14 @@ export function createChatView(ctx: ViewContext): ChatView {
     if (live && item.Type === "EVENT" && item.ContentType?.endsWith("participant.joined") && item.ParticipantRole === "AGENT") {
       ctx.emit("agentJoined", { name: item.DisplayName ?? "" });
     }
-    log.replaceChildren(...transcript.entries.map((entry) => renderEntry(entry, {
+    entries.replaceChildren(...transcript.entries.map((entry) => renderEntry(entry, {
       choose: (value) => void send(value),
       download: (attachmentId, fileName) => void fetchAttachment(attachmentId, fileName),
       receiptsFor: "customer",
       strings,
       locale: ctx.locale,
     })));
-    log.lastElementChild?.scrollIntoView?.({ block: "end" });
+    entries.lastElementChild?.scrollIntoView?.({ block: "end" });
     if (transcript.ended && !before.ended) ended();
   }
 
