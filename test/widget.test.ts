@@ -123,6 +123,7 @@ describe("the widget on another site: launcher, branding, languages, events (Chr
     await page.getByRole("log").getByText("I have your order here.").waitFor();
     expect(await page.locator(".cc-badge").isVisible()).to.equal(false);
     expect(await page.title()).to.equal("Shop");
+    await expectAccessible(page, "launcher, chatting");
 
     const seen = (await events(page)).map(({ name: event, detail }) => event === "message" ? `message:${detail.text as string}` : event === "agentJoined" ? `agentJoined:${detail.name as string}` : event);
     expect(seen).to.deep.equal(["open", "started", "agentJoined:Jane Doe", "close", "message:Are you there?", "message:I have your order here.", "open"]);
@@ -230,6 +231,7 @@ describe("the widget on another site: launcher, branding, languages, events (Chr
     expect(bubbles.customerAtLeft, "the customer's own message sits at the end side: left").to.equal(true);
     expect(bubbles.agentAtRight).to.equal(true);
     expect(bubbles.time, "Arabic's own AM/PM: ص or م").to.match(/[صم]/);
+    await expectAccessible(page, "chatting, right to left (Arabic)");
     await page.screenshot({ path: `${docsImages}/widget-arabic.png` });
     await agent.leave();
   });

@@ -19,7 +19,8 @@ export interface EntryActions {
 export function renderEntry(entry: Entry, actions: EntryActions): HTMLLIElement {
   const { strings } = actions;
   const time = entry.time ? new Date(entry.time) : undefined;
-  const meta = (extra?: string) => h("p", { class: "cc-meta" }, nameOf(entry, strings),
+  // <bdi>: a name in another script than the page's keeps its own direction and not the time's.
+  const meta = (extra?: string) => h("p", { class: "cc-meta" }, h("bdi", {}, nameOf(entry, strings)),
     time && h("time", { datetime: time.toISOString() }, time.toLocaleTimeString(actions.locale ?? [], { hour: "2-digit", minute: "2-digit" })), extra && ` · ${extra}`);
   if (entry.kind === "notice") return h("li", { class: "cc-notice" }, noticeText(entry, strings));
   const item = h("li", { class: `cc-entry cc-${entry.role}` });
