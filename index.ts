@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChatAlarms, ChatApi, ChatSite, ContactFlows, OriginSecret, TranscriptWatcher, type ChatSiteArgs } from "./infra";
 import type { RehydrationMode } from "./handlers/start-chat/settings";
 import { buildSite } from "./www/build";
-import { pageContextFor } from "./www/src/options";
+import { pageContextFor } from "./www/src/page-context";
 
 const config = new pulumi.Config();
 // Pulumi.yaml gives each optional key a default that means "unset" ("", [] or -1), because the CLI

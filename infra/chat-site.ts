@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { originSecretHeader } from "../handlers/start-chat/client";
 import { builtSiteDir, servingOf } from "../www/serving";
-import { pageContextAttributes } from "../www/src/options";
+import { pageContextAttributes } from "../www/src/page-context";
 import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-headers";
 import { ArgChecks } from "./args";
 import { PrivateBucket } from "./private-bucket";

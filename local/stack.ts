@@ -28,7 +28,7 @@ import { buildSite } from "../www/build";
 import { createAgentApi } from "./agent-api";
 import agents from "./agents.json";
 import { buildAgentConsole } from "./agent-console/build";
-import { pageContextFor } from "../www/src/options";
+import { pageContextFor } from "../www/src/page-context";
 import { lambdaRoute } from "./api-gateway";
 import { createChatState } from "./chat-state";
 import { createConnectEmulator, localAccount, localUserId, type ConnectEmulator } from "./connect-emulator";

@@ -57,7 +57,7 @@ describe("ChatApi (Pulumi mocks)", () => {
     // local stack's settings are the component's defaults but for what a local stack does differently.
     expect(variables).to.deep.equal(settingsToEnv({
       ...localSettings, tokenKeyId: "", instanceId, contactFlowId, chatsTableName: deployed.outputs.tableName,
-      allowedOrigins: ["https://shop.example.com"], newChatsPerClientPerMinute: 5,
+      allowedOrigins: ["https://shop.example.com"], newChatsPerClientPerMinute: 5, allowedAttributes: ["customerName"],
     }));
   });
 

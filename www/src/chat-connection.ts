@@ -54,6 +54,20 @@ export interface ChatJsOptions {
  */
 const receiptThrottleMs = 5000;
 
+/**
+ * ChatJS's websocket manager sends aws/ping every 10 s and reports each answer as a deep heartbeat.
+ * A connection with no sign of life for staleMs while the page is visible and online is dead; after
+ * the page comes back online or into view, for graceMs.
+ */
+const staleMs = 35_000;
+const graceMs = 20_000;
+
+/** A 403 from the participant service: this participant is out of the chat (ChatJS reads it so too). */
+export function chatOver(error: unknown): boolean {
+  const failure = error as { statusCode?: number; _debug?: { _debug?: { statusCode?: number } } } | undefined;
+  return failure?.statusCode === 403 || failure?._debug?._debug?.statusCode === 403;
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- ChatJS is a global without usable module types */
 /** Opens a participant's chat: the customer's (from the start-chat API) or, locally, an agent's. */
 export async function openChat(data: Pick<StartChatData, "startChatResult">, options: ChatJsOptions, on: ChatHandlers): Promise<ChatConnection> {
@@ -84,7 +98,77 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
       .finally(() => pending.get(key) === sent && pending.delete(key));
     pending.set(key, sent);
   };
+  /*
+   * Recovery (amazon-connect-chatjs 5.0.0, read from dist/amazon-connect-chat.js and its source map).
+   * ChatJS reconnects by itself when the websocket closes (Lost, then Established) and, silently,
+   * when a heartbeat goes unanswered (DeepHeartbeatFailure, then a new websocket with no Lost or
+   * Established). It fetches nothing said in between (its README: call getTranscript on
+   * reconnect), so after any gap the transcript is read again. It gives up for good when
+   * CreateParticipantConnection fails once (Broken), and an offline spell that catches a heartbeat
+   * in flight leaves it with no heartbeat and no reconnect, though the socket looks open: both are
+   * "lost", for the widget to open the chat again.
+   */
+  let lastAlive = Date.now();
+  let gap = false;
+  let closed = false;
+  async function history(): Promise<ChatItem[]> {
+    const items: ChatItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const { data } = await session.getTranscript({ maxResults: 100, sortOrder: "ASCENDING", scanDirection: "BACKWARD", ...(nextToken && { nextToken }) });
+      items.push(...(data?.Transcript ?? []));
+      nextToken = data?.NextToken;
+    } while (nextToken && items.length < 1000);
+    return items;
+  }
+  const backfill = async () => {
+    try {
+      for (const item of await history()) on.item(item);
+    } catch {
+      gap = true;
+    }
+  };
+  const alive = () => {
+    lastAlive = Date.now();
+    if (gap && !closed) {
+      gap = false;
+      void backfill();
+    }
+  };
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    leaving = true;
+    clearInterval(watchdog);
+    // A customer session has no public close (cleanUpOnParticipantDisconnect is AgentChatSession's):
+    // its controller's cleanup (no more callbacks) and breakConnection (the websocket closed).
+    try {
+      session.controller?.cleanUpOnParticipantDisconnect?.();
+      void session.controller?.breakConnection?.()?.catch?.(() => undefined);
+    } catch {
+      // Torn down already (an ended chat): nothing left to close.
+    }
+  };
+  const dead = () => {
+    if (closed) return;
+    close();
+    on.state("lost");
+  };
+  const watchdog = setInterval(() => {
+    if (document.visibilityState !== "visible" || navigator.onLine === false) lastAlive = Math.max(lastAlive, Date.now() - staleMs + graceMs);
+    else if (Date.now() - lastAlive > staleMs) dead();
+  }, 5000);
+  // connect() resolves, and the widget reads the transcript, before the websocket is subscribed
+  // (ChatJS's chatController fires Established at connect()): what is said in that moment reaches
+  // neither. The first heartbeat answer proves the socket is up; the transcript is read once more.
+  let subscribed = false;
+  session.onDeepHeartbeatSuccess(() => {
+    if (!subscribed) gap = subscribed = true;
+    alive();
+  });
+  session.onDeepHeartbeatFailure(() => { gap = true; });
   session.onMessage((event: any) => {
+    lastAlive = Date.now();
     const item = event.data as ChatItem;
     // Delivered, as Amazon's own chat widget sends it (amazon-connect-chat-interface, ChatSession
     // _handleIncomingData): for every message or attachment from someone else that reaches this
@@ -95,12 +179,26 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
   session.onReadReceipt((event: any) => on.item(event.data));
   session.onDeliveredReceipt((event: any) => on.item(event.data));
   session.onTyping((event: any) => on.typing(event.data));
-  session.onEnded(() => on.ended());
-  session.onConnectionEstablished(() => on.state("connected"));
-  session.onConnectionLost(() => on.state("reconnecting"));
-  session.onConnectionBroken(() => on.state("lost"));
+  session.onEnded(() => {
+    clearInterval(watchdog);
+    on.ended();
+  });
+  session.onConnectionEstablished(() => {
+    on.state("connected");
+    alive();
+  });
+  session.onConnectionLost(() => {
+    gap = true;
+    on.state("reconnecting");
+  });
+  session.onConnectionBroken(() => dead());
   on.state("connecting");
-  await session.connect();
+  try {
+    await session.connect();
+  } catch (error) {
+    close();
+    throw error;
+  }
 
   return {
     participantId: ParticipantId,
@@ -123,35 +221,16 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
       await session.sendAttachment({ attachment: file });
     },
     downloadAttachment: (attachmentId) => session.downloadAttachment({ attachmentId }),
-    async history() {
-      const items: ChatItem[] = [];
-      let nextToken: string | undefined;
-      do {
-        const { data } = await session.getTranscript({ maxResults: 100, sortOrder: "ASCENDING", scanDirection: "BACKWARD", ...(nextToken && { nextToken }) });
-        items.push(...(data?.Transcript ?? []));
-        nextToken = data?.NextToken;
-      } while (nextToken && items.length < 1000);
-      return items;
-    },
+    history,
     async end() {
       // Once DisconnectParticipant succeeds the connection token is dead (403 to anything sent with
       // it), so what the throttle still holds goes out now, or the sender's message would never
       // show Read. Bounded: one throttle period, and a second for the calls themselves.
       leaving = true;
+      clearInterval(watchdog);
       await Promise.race([Promise.all(pending.values()), new Promise((resolve) => setTimeout(resolve, receiptThrottleMs + 1000))]);
       await session.disconnectParticipant();
     },
-    close() {
-      leaving = true;
-      // No more callbacks (ChatJS's public cleanUpOnParticipantDisconnect), then the websocket
-      // closed (its controller's breakConnection, which ChatJS itself calls when a chat ends).
-      // Either throws for a session ChatJS already tore down (an ended chat): nothing left to close.
-      try {
-        session.cleanUpOnParticipantDisconnect();
-        void session.controller?.breakConnection?.()?.catch?.(() => undefined);
-      } catch {
-        // Already closed.
-      }
-    },
+    close,
   };
 }

@@ -11,7 +11,8 @@ import type { Composer } from "./composer";
 import { h } from "./dom";
 import type { Emitter } from "./events";
 import { loadGlobal } from "./load-script";
-import type { ChatOptions, pageContextAttributes } from "./options";
+import type { ChatOptions } from "./options";
+import type { pageContextAttributes } from "./page-context";
 import { chatPartsGlobal } from "./script-globals";
 import { format, type Strings } from "./strings";
 import type { ChatItem, Transcript } from "./transcript";
@@ -83,8 +84,6 @@ const pageContextValues: Record<(typeof pageContextAttributes)[number], () => st
   pageTitle: () => document.title,
 };
 
-/** Waits between automatic attempts to get back into a chat whose connection broke. */
-const retryDelaysMs = [1000, 3000, 10000, 30000];
 
 export function createChatView(ctx: ViewContext): ChatView {
   const { id, strings, options } = ctx;
@@ -92,6 +91,8 @@ export function createChatView(ctx: ViewContext): ChatView {
   const storageKey = config ? `connect-chat:${config.apiUrl}` : "";
   let connection: ChatConnection | undefined;
   let parts: ChatParts | undefined;
+  /** The chat on screen, as the API handed it over: what reconnecting by itself goes back to. */
+  let current: StartChatData | undefined;
   let composer: Composer | undefined;
   let transcript = noTranscript;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -231,57 +232,36 @@ export function createChatView(ctx: ViewContext): ChatView {
   /** The chat's code, loaded the first time a chat opens; the composer comes with it. */
   async function chatParts(): Promise<ChatParts> {
     parts ??= await loadGlobal<ChatParts>(new URL(CHAT_PARTS_FILE, ctx.scriptUrl).href, chatPartsGlobal, ctx.nonce);
-    composer ??= parts.createComposer({
-      id,
-      strings,
-      send: (text) => void send(text),
-      typing: () => connection?.sendTyping(),
-      attach: (file) => void attach(file),
-    });
-    chat.insertBefore(composer.form, after);
+    if (!composer) {
+      composer = parts.createComposer({
+        id,
+        strings,
+        send: (text) => void send(text),
+        typing: () => connection?.sendTyping(),
+        attach: (file) => void attach(file),
+      });
+      chat.insertBefore(composer.form, after);
+    }
     return parts;
   }
 
+  /** Shows the chat the API handed over, and connects to it. */
   async function join(data: StartChatData): Promise<void> {
-    clearTimeout(retryTimer);
-    const sameChat = connection?.contactId === data.startChatResult.ContactId;
-    connection?.close();
-    connection = undefined;
-    if (!sameChat) {
+    if (current?.startChatResult.ContactId !== data.startChatResult.ContactId) {
       transcript = noTranscript;
       entries.replaceChildren();
     }
+    current = data;
     chatStatus.textContent = "";
     form.hidden = true;
     chat.hidden = false;
     chat.classList.remove("cc-ended");
     state = undefined;
-    const markdown = data.featurePermissions.MESSAGING_MARKDOWN;
     try {
-      const { openChat } = await chatParts();
-      composer!.setFeatures({ markdown, attachments: data.featurePermissions.ATTACHMENTS });
-      const opened = await openChat(data, {
-        scriptUrl: new URL(CHATJS_FILE, ctx.scriptUrl).href,
-        nonce: ctx.nonce,
-        region: config!.region,
-        participantEndpoint: config!.participantEndpoint,
-        self: { role: "CUSTOMER", displayName: load().name ?? "", contentType: markdown ? "text/markdown" : "text/plain" },
-      }, {
-        item: (item) => show(item, true),
-        typing: (item) => {
-          if (item.ParticipantId === connection?.participantId) return;
-          typing.textContent = format(strings.typing, { name: item.DisplayName || strings.theAgent });
-          clearTimeout(typingTimer);
-          typingTimer = setTimeout(() => { typing.textContent = ""; }, 6000);
-        },
-        ended: () => ended(),
-        state: (next) => setState(next),
-      });
-      connection = opened;
-      await backfill();
-      retries = 0;
+      await connectTo(data);
       if (ctx.inView()) composer!.focus();
-    } catch {
+    } catch (error) {
+      if (parts?.chatOver(error)) return ended();
       setState("lost");
       chatStatus.textContent = strings.connectFailed;
       ctx.emit("error", { code: "CONNECTION", message: strings.connectFailed });
@@ -289,30 +269,70 @@ export function createChatView(ctx: ViewContext): ChatView {
     }
   }
 
-  /** Everything of the chat so far: after joining, and after the connection comes back. */
-  async function backfill(): Promise<void> {
-    for (const item of await connection!.history()) show(item, false);
+  /** ChatJS on the chat, then its transcript so far (what is shown already stays, once). */
+  async function connectTo(data: StartChatData): Promise<void> {
+    clearTimeout(retryTimer);
+    connection?.close();
+    connection = undefined;
+    const { openChat } = await chatParts();
+    const markdown = data.featurePermissions.MESSAGING_MARKDOWN;
+    composer!.setFeatures({ markdown, attachments: data.featurePermissions.ATTACHMENTS });
+    connection = await openChat(data, {
+      scriptUrl: new URL(CHATJS_FILE, ctx.scriptUrl).href,
+      nonce: ctx.nonce,
+      region: config!.region,
+      participantEndpoint: config!.participantEndpoint,
+      self: { role: "CUSTOMER", displayName: load().name ?? "", contentType: markdown ? "text/markdown" : "text/plain" },
+    }, {
+      item: (item) => show(item, true),
+      typing: (item) => {
+        if (item.ParticipantId === connection?.participantId) return;
+        typing.textContent = format(strings.typing, { name: item.DisplayName || strings.theAgent });
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => { typing.textContent = ""; }, 6000);
+      },
+      ended: () => ended(),
+      state: (next) => setState(next),
+    });
+    for (const item of await connection.history()) show(item, false);
+  }
+
+  /**
+   * Back into the chat on screen after ChatJS gave up: a new connection with the participant token
+   * it has, never the start-chat API, which would start a new chat if this one ended meanwhile.
+   */
+  let reopening: Promise<void> | undefined;
+  function reopen(): Promise<void> {
+    clearTimeout(retryTimer);
+    reopening ??= (async () => {
+      try {
+        if (current && state !== "ended") await connectTo(current);
+      } catch (error) {
+        if (parts?.chatOver(error)) ended();
+        else setState("lost");
+      }
+    })().finally(() => { reopening = undefined; });
+    return reopening;
   }
 
   function setState(next: ConnectionState): void {
     // An ended chat stays ended, whatever its closing connection reports.
     if (state === "ended") return;
-    const previous = state;
     state = next;
     const labels: Record<ConnectionState, string> = { connecting: strings.connecting, connected: strings.connected, reconnecting: strings.reconnecting, lost: strings.lost };
     connectionStatus.textContent = navigator.onLine === false && next !== "connected" ? strings.offline : labels[next];
     connectionStatus.dataset.state = next;
     reconnectButton.hidden = next !== "lost";
-    // Back from a dropped connection: what was said meanwhile is in the transcript, not the socket.
-    if (next === "connected" && (previous === "reconnecting" || previous === "lost")) void backfill().catch(() => undefined);
+    if (next === "connected") retries = 0;
     if (next === "lost") retryLater();
   }
 
-  /** A broken connection is retried by itself, sooner when the network comes back. */
+  /** A lost chat is reopened by itself: soon, then less often (up to a minute); at once when back online or in view. */
   function retryLater(): void {
     clearTimeout(retryTimer);
     if (navigator.onLine === false) return;
-    retryTimer = setTimeout(() => void resume(), retryDelaysMs[Math.min(retries++, retryDelaysMs.length - 1)]);
+    const delay = Math.min(2000 * 2 ** retries++, 60_000) * (0.5 + Math.random() / 2);
+    retryTimer = setTimeout(() => void reopen(), delay);
   }
 
   function show(item: ChatItem, live: boolean): void {
@@ -441,20 +461,19 @@ export function createChatView(ctx: ViewContext): ChatView {
     try {
       await begin({ name: load().name ?? "" });
     } catch (error) {
-      if (error instanceof ChatApiError && error.code === "NETWORK") return retryLater();
       showForm(failure(error));
     }
   }
 
   const onOnline = () => {
-    if (state === "lost") void resume();
-    else if (state && state !== "connected" && state !== "ended") setState(state);
+    if (state === "lost") void reopen();
+    else if (state && state !== "ended") setState(state);
   };
   const onOffline = () => { if (!chat.hidden && state !== "ended") connectionStatus.textContent = strings.offline; };
   const onVisible = () => {
     if (document.visibilityState !== "visible") return;
     // Back from sleep: a connection that broke meanwhile is retried now, not at the next backoff step.
-    if (state === "lost") void resume();
+    if (state === "lost" && navigator.onLine !== false) void reopen();
     markSeen();
   };
   // Another tab of this customer started (or came back to) a chat: show the same one here.

@@ -88,12 +88,3 @@ export function optionsFromDataset(dataset: DOMStringMap): LauncherOptions {
   return options as LauncherOptions;
 }
 
-/**
- * Page-context attributes the widget can send with a new chat. It sends those the deployment's
- * `allowedAttributes` name (config.json `pageContext`), and no others: the API refuses the rest.
- */
-export const pageContextAttributes = ["pageUrl", "pageTitle"] as const;
-
-/** The page-context attributes a deployment that allows `allowedAttributes` gets from the widget. */
-export const pageContextFor = (allowedAttributes: readonly string[] = []): string[] =>
-  pageContextAttributes.filter((name) => allowedAttributes.includes(name));
