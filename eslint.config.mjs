@@ -3,7 +3,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/", "bin/", "test-output/", "www/dist/", "local/agent-console/dist/", "bench/.work/", "lib/", ".ci/node/", "examples/*/dist/"] },
+  { ignores: ["**/node_modules/", "bin/", "test-output/", "www/dist/", "handlers/dist/", "local/agent-console/dist/", "bench/.work/", "lib/", ".ci/node/", "examples/*/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

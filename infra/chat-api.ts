@@ -122,6 +122,7 @@ export class ChatApi extends pulumi.ComponentResource {
       .apply(([instanceId, contactFlowId, chatsTableName, originSecrets, tokenKeyId]) => settingsToEnv({ ...settings, instanceId, contactFlowId, chatsTableName, originSecrets, tokenKeyId }));
     const startChat = new HandlerFunction(`${name}-start-chat`, {
       callbackFactory: startChatLambda,
+      sdkOf: "start-chat",
       environment,
       logRetentionDays: retentionInDays,
       // Just under API Gateway's 30 s: the SDK time-outs (handlers/start-chat) end a request first.

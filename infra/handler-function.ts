@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { sdkBundlePath } from "./sdk-bundle";
 
 const handlersDir = join(__dirname, "..", "handlers") + sep;
 
@@ -33,8 +34,13 @@ function programDependencies(): string[] {
 }
 
 export interface HandlerFunctionArgs {
-  /** Builds the handler in the Lambda; it is serialized with everything it captures. */
-  callbackFactory: () => (event: never) => Promise<unknown>;
+  /**
+   * Builds the handler in the Lambda, given the SDK bundle's loader; it is serialized with
+   * everything it captures.
+   */
+  callbackFactory: (loadSdk: () => never) => (event: never) => Promise<unknown>;
+  /** The handler folder whose `aws-sdk.ts` is bundled into the package (infra/sdk-bundle.ts). */
+  sdkOf: string;
   /** Environment variables: the handler's settings. */
   environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Days to keep the function's logs. */
@@ -78,8 +84,14 @@ export class HandlerFunction extends pulumi.ComponentResource {
       }),
     }, parent);
     serializeHandlersByValue();
+    const factory = args.callbackFactory;
+    // The bundle goes into the package at this path, and the handler requires it from there
+    // (`__index.js` is at the package's root): the runtime's own SDK is never loaded.
+    const sdkBundle = sdkBundlePath(args.sdkOf);
+    const sdkModule = `./${sdkBundle}`;
     this.function = new aws.lambda.CallbackFunction(name, {
-      callbackFactory: args.callbackFactory,
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle, beside __index.js in the package
+      callbackFactory: () => factory(() => require(sdkModule) as never),
       runtime: "nodejs22.x",
       architectures: ["arm64"],
       memorySize: args.memorySize ?? 512,
@@ -88,7 +100,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       reservedConcurrentExecutions: args.reservedConcurrency,
       environment: { variables: args.environment },
       loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroup: this.logGroup.name },
-      codePathOptions: { extraExcludePackages: programDependencies() },
+      codePathOptions: { extraExcludePackages: programDependencies(), extraIncludePaths: [sdkBundle] },
     }, parent);
     this.registerOutputs({ functionArn: this.function.arn });
   }

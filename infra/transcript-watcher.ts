@@ -121,6 +121,7 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
 
     const handler = new HandlerFunction(`${name}-transcript-landed`, {
       callbackFactory: transcriptLandedLambda,
+      sdkOf: "transcript-landed",
       environment: pulumi.all([bucket, prefix, args.chatsTable.name]).apply(([bucketName, keyPrefix, chatsTableName]) =>
         transcriptSettingsToEnv({ bucket: bucketName, prefix: keyPrefix, chatsTableName })),
       logRetentionDays: args.logRetentionDays ?? 30,

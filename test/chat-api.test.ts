@@ -61,10 +61,11 @@ describe("ChatApi (Pulumi mocks)", () => {
     }));
   });
 
-  it("ships only the serialized handler: the SDK comes from the runtime", async () => {
+  it("ships the serialized handler and its SDK bundle, nothing else: the runtime's own SDK is never loaded", async () => {
     const files = await archiveFiles(deployed.of("aws:lambda/function:Function").inputs.code);
-    expect(Object.keys(files)).to.deep.equal(["__index.js"]);
-    expect(files["__index.js"]).to.not.match(/require\("@pulumi\//);
+    expect(Object.keys(files)).to.deep.equal(["__index.js", "handlers/dist/start-chat-aws-sdk.js"]);
+    expect(files["__index.js"]).to.not.match(/require\("@(pulumi|aws-sdk)\//);
+    expect(files["__index.js"]).to.include('"./handlers/dist/start-chat-aws-sdk.js"');
   });
 
   it("grants exactly the actions start-chat uses, on this instance and table only", () => {

@@ -92,10 +92,10 @@ describe("examples/api-only against the packed package", function () {
     expect(await valueOf(deployed.outputs.chatApiUrl as pulumi.Output<string>)).to.match(/^https:\/\/.+\/chat$/);
   });
 
-  it("ships the handler alone, serialized by value, as it does from source", async () => {
+  it("ships the handler serialized by value, as it does from source, and the SDK bundle the package ships", async () => {
     const files = await archiveFiles(resourceOf(deployed.resources, "aws:lambda/function:Function").inputs.code);
-    expect(Object.keys(files)).to.deep.equal(["__index.js"]);
-    expect(files["__index.js"]).to.not.match(/require\("@connect-chat|node_modules/);
+    expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/@connect-chat/pulumi/lib/handlers/dist/start-chat-aws-sdk.js"]);
+    expect(files["__index.js"]).to.not.match(/require\("(@connect-chat|@aws-sdk)/);
   });
 
   it("its serialized Lambda starts a chat and resumes it, cold, against the local stack", async () => {
@@ -132,14 +132,14 @@ describe("examples/api-only against the packed package", function () {
       expect(flows[1].inputs.content).to.include("BasicQueue-queue-id");
     });
 
-    it("TranscriptWatcher ships its handler alone too", async () => {
+    it("TranscriptWatcher ships its handler and SDK bundle too", async () => {
       const resources = await inConsumer(({ TranscriptWatcher }) => new TranscriptWatcher("transcripts", {
         chatsTable: { name: "chats", arn: "arn:aws:dynamodb:us-east-1:123456789012:table/chats" },
         manageTranscriptStorage: { instanceId: localInstanceId },
       }));
       const files = await archiveFiles(resourceOf(resources, "aws:lambda/function:Function").inputs.code);
-      expect(Object.keys(files)).to.deep.equal(["__index.js"]);
-      expect(files["__index.js"]).to.not.match(/require\("@connect-chat/);
+      expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/@connect-chat/pulumi/lib/handlers/dist/transcript-landed-aws-sdk.js"]);
+      expect(files["__index.js"]).to.not.match(/require\("(@connect-chat|@aws-sdk)/);
     });
 
     it("refuses bad args, naming them", () => {

@@ -71,8 +71,10 @@ describe("TranscriptWatcher (Pulumi mocks)", () => {
       expect(fn).to.deep.include({ runtime: "nodejs22.x", architectures: ["arm64"], timeout: 30 });
     });
 
-    it("ships only the serialized handler", async () => {
-      expect(Object.keys(await archiveFiles(deployed.one("aws:lambda/function:Function").code))).to.deep.equal(["__index.js"]);
+    it("ships the serialized handler and its SDK bundle, nothing else", async () => {
+      const files = await archiveFiles(deployed.one("aws:lambda/function:Function").code);
+      expect(Object.keys(files)).to.deep.equal(["__index.js", "handlers/dist/transcript-landed-aws-sdk.js"]);
+      expect(files["__index.js"]).to.not.match(/require\("@(pulumi|aws-sdk)\//);
     });
 
     it("grants exactly: its logs, its queue, the contact index, ending chats, reading transcripts", () => {

@@ -58,6 +58,9 @@ export async function handleStartChat(event: HttpApiEvent, deps: StartChatDeps):
 
 async function startOrResume(request: StartChatRequest, customer: Customer, client: string, deps: StartChatDeps): Promise<HttpApiResult> {
   const { settings, log } = deps;
+  // The agent's id, looked up while the customer's record is read rather than after: a new chat
+  // needs it, and a resumed one leaves it in the lookup cache (agentIdFor never rejects).
+  const agentId = request.agentUsername ? deps.connect.agentIdFor(request.agentUsername) : undefined;
   let existing = customer.mayHaveChat ? await recordedChat(customer.key, deps) : undefined;
   if (!existing && customer.resumeToken && customer.mayHaveChat) {
     // A token we no longer know (its chat expired): start afresh under a new one rather than
@@ -111,7 +114,7 @@ async function startOrResume(request: StartChatRequest, customer: Customer, clie
   const durationMinutes = Math.min(request.chatDurationMinutes ?? settings.chatDurationMinutes, settings.maxChatDurationMinutes);
   const input: StartChatInput = {
     displayName: request.displayName,
-    attributes: await contactAttributes(request, deps),
+    attributes: await contactAttributes(request, agentId),
     // The same for every start that replaces the same chat: Connect hands racing starts one contact.
     clientToken: sha256(`${customer.key}|${existing?.contactId ?? claim?.claimId ?? "first"}`),
     chatDurationMinutes: durationMinutes,
@@ -197,7 +200,7 @@ function defaultRehydration(existing: ChatRecord | undefined, settings: StartCha
     : { rehydrationType: "FROM_SEGMENT", sourceContactId: existing.contactId };
 }
 
-async function contactAttributes(request: StartChatRequest, deps: StartChatDeps): Promise<Record<string, string>> {
+async function contactAttributes(request: StartChatRequest, agentLookup: Promise<string | undefined> | undefined): Promise<Record<string, string>> {
   // customerName is always the display name as checked: a client's own (allowed by default, and
   // always sent by the AWS sample widget) never overrides it.
   const attributes: Record<string, string> = { ...request.attributes, customerName: request.displayName };
@@ -205,7 +208,7 @@ async function contactAttributes(request: StartChatRequest, deps: StartChatDeps)
     attributes.agentUsername = request.agentUsername;
     // The chat flow routes by user id (UpdateContactTargetQueue takes no username); an unknown
     // username leaves it unset and the flow falls back to the default queue.
-    const agentId = await deps.connect.agentIdFor(request.agentUsername);
+    const agentId = await agentLookup;
     if (agentId) attributes.agentId = agentId;
   }
   return attributes;

@@ -1,11 +1,9 @@
 /**
  * The start-chat Lambda. `startChatLambda` is the function's factory: ChatApi serializes it as a
  * Pulumi inline function (`callbackFactory`) and the local stack calls it directly, so both run
- * the same code. The AWS SDK comes from the Lambda runtime and is loaded on first use.
+ * the same code. In Lambda the SDK is the bundle of `aws-sdk.ts` in the function's package, loaded
+ * during init; locally, the same commands from the SDK packages.
  */
-import type * as Connect from "@aws-sdk/client-connect";
-import type * as DynamoDB from "@aws-sdk/client-dynamodb";
-import type * as KMS from "@aws-sdk/client-kms";
 import type { HttpApiEvent, HttpApiResult } from "../http";
 import { createLogger, type Logger } from "../log";
 import { dynamoNewChatLimiter } from "./client-limit";
@@ -25,22 +23,30 @@ export { handleStartChat, type StartChatDeps } from "./handler";
  */
 const clientConfig = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true } };
 
+/** The SDK commands start-chat uses (aws-sdk.ts), as a module or its bundle exports them. */
+export type StartChatSdk = typeof import("./aws-sdk");
+
+/**
+ * The commands from the SDK packages: the local stack and the tests, which run from source. Node's
+ * module cache keeps them; nothing here may hold them, or Pulumi would serialize the SDK with the
+ * factory once the local stack has run it in the same process.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+const sdkFromPackages = () => require("./aws-sdk") as StartChatSdk;
+
 /** The handler's dependencies built on the real AWS SDK clients. */
-export function createStartChatDeps(settings: StartChatSettings, log: Logger, awsConfig = clientConfig): StartChatDeps {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
-  const dynamo = dynamoConnection(() => require("@aws-sdk/client-dynamodb") as typeof DynamoDB, awsConfig);
+export function createStartChatDeps(settings: StartChatSettings, log: Logger, awsConfig = clientConfig, loadSdk: () => StartChatSdk = sdkFromPackages): StartChatDeps {
+  const dynamo = dynamoConnection(() => loadSdk().dynamodb, awsConfig);
   return {
     settings,
     log,
     now: Date.now,
     store: dynamoChatStore(dynamo, settings.chatsTableName),
     newChatLimiter: dynamoNewChatLimiter(dynamo, settings.chatsTableName, settings.newChatsPerClientPerMinute),
-    // KMS only seals signed-in customers' tokens: an anonymous deployment never loads its client.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
-    tokens: tokenSeal({ loadSdk: () => require("@aws-sdk/client-kms") as typeof KMS, keyId: settings.tokenKeyId, clientConfig: awsConfig }),
+    // KMS only seals signed-in customers' tokens: an anonymous deployment never makes its client.
+    tokens: tokenSeal({ loadSdk: () => loadSdk().kms, keyId: settings.tokenKeyId, clientConfig: awsConfig }),
     connect: connectGateway({
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
-      loadSdk: () => require("@aws-sdk/client-connect") as typeof Connect,
+      loadSdk: () => loadSdk().connect,
       settings,
       clientConfig: awsConfig,
       onLookupError: (error) => log.warn("agent lookup failed; routing to the queue", { error }),
@@ -48,7 +54,13 @@ export function createStartChatDeps(settings: StartChatSettings, log: Logger, aw
   };
 }
 
-export function startChatLambda(): (event: HttpApiEvent) => Promise<HttpApiResult> {
-  const deps = createStartChatDeps(settingsFromEnv(), createLogger().child({ handler: "start-chat" }));
+/**
+ * The function: settings read and the SDK loaded once, at init (Lambda's init phase runs with a
+ * CPU boost and is billed like the first request would be), never on a request's path.
+ * `loadSdk`: the function package's bundle; by default the SDK packages.
+ */
+export function startChatLambda(loadSdk?: () => StartChatSdk): (event: HttpApiEvent) => Promise<HttpApiResult> {
+  const sdk = (loadSdk ?? sdkFromPackages)();
+  const deps = createStartChatDeps(settingsFromEnv(), createLogger().child({ handler: "start-chat" }), clientConfig, () => sdk);
   return (event) => handleStartChat(event, deps);
 }

@@ -2,8 +2,6 @@
  * The transcript-landed Lambda. `transcriptLandedLambda` is the function's factory: TranscriptWatcher
  * serializes it as a Pulumi inline function and the local stack calls it directly.
  */
-import type * as DynamoDB from "@aws-sdk/client-dynamodb";
-import type * as S3 from "@aws-sdk/client-s3";
 import { createLogger, type Logger } from "../log";
 import { handleTranscriptLanded, type BatchResponse, type TranscriptLandedDeps } from "./handler";
 import { s3TranscriptObjects } from "./objects";
@@ -14,18 +12,30 @@ export { handleTranscriptLanded, type TranscriptLandedDeps } from "./handler";
 
 const clientConfig = { maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true } };
 
-export function createTranscriptLandedDeps(settings: TranscriptSettings, log: Logger): TranscriptLandedDeps {
+/** The SDK commands transcript-landed uses (aws-sdk.ts), as a module or its bundle exports them. */
+export type TranscriptLandedSdk = typeof import("./aws-sdk");
+
+/**
+ * The commands from the SDK packages: the local stack and the tests, which run from source. Node's
+ * module cache keeps them; nothing here may hold them, or Pulumi would serialize the SDK with the
+ * factory once the local stack has run it in the same process.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+const sdkFromPackages = () => require("./aws-sdk") as TranscriptLandedSdk;
+
+export function createTranscriptLandedDeps(settings: TranscriptSettings, log: Logger, loadSdk: () => TranscriptLandedSdk = sdkFromPackages): TranscriptLandedDeps {
   return {
     settings,
     log,
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at cold start
-    chats: dynamoEndedChats(() => require("@aws-sdk/client-dynamodb") as typeof DynamoDB, settings.chatsTableName, clientConfig),
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only for keys outside Connect's layout
-    objects: s3TranscriptObjects(() => require("@aws-sdk/client-s3") as typeof S3, clientConfig),
+    chats: dynamoEndedChats(() => loadSdk().dynamodb, settings.chatsTableName, clientConfig),
+    // The S3 client only for keys outside Connect's layout.
+    objects: s3TranscriptObjects(() => loadSdk().s3, clientConfig),
   };
 }
 
-export function transcriptLandedLambda(): (event: unknown) => Promise<BatchResponse> {
-  const deps = createTranscriptLandedDeps(transcriptSettingsFromEnv(), createLogger().child({ handler: "transcript-landed" }));
+/** The function: settings read and the SDK loaded once, at init, as start-chat's. `loadSdk`: the package's bundle. */
+export function transcriptLandedLambda(loadSdk?: () => TranscriptLandedSdk): (event: unknown) => Promise<BatchResponse> {
+  const sdk = (loadSdk ?? sdkFromPackages)();
+  const deps = createTranscriptLandedDeps(transcriptSettingsFromEnv(), createLogger().child({ handler: "transcript-landed" }), () => sdk);
   return (event) => handleTranscriptLanded(event, deps);
 }

@@ -1,12 +1,12 @@
 /**
  * A Lambda's code as Pulumi serialized it, written to disk and run in a fresh Node process the way
- * the Lambda runtime runs it: require `__index.js`, call `handler(event)`. The SDK v3 comes from
- * our node_modules (the runtime's own, in AWS), and nothing else is on the module path.
+ * the Lambda runtime runs it: require `__index.js`, call `handler(event)`. Nothing is on the module
+ * path: the package must hold all it needs, its bundled SDK included.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { LocalStack } from "../../local/stack";
 import { archiveFiles, type MockResource } from "./pulumi-mocks";
@@ -26,10 +26,12 @@ export interface LambdaArtifact {
 /** Writes the function's archive to a temporary folder; it runs with the function's environment, pointed at `stack`. */
 export async function lambdaArtifact(fn: MockResource, stack: LocalStack): Promise<LambdaArtifact> {
   const dir = mkdtempSync(join(tmpdir(), `${fn.name}-artifact-`));
-  for (const [path, text] of Object.entries(await archiveFiles(fn.inputs.code))) writeFileSync(join(dir, path), text);
+  for (const [path, text] of Object.entries(await archiveFiles(fn.inputs.code))) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
   const env = {
     PATH: process.env.PATH ?? "",
-    NODE_PATH: resolve("node_modules"),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     LOG_LEVEL: "silent",
     ...fn.inputs.environment.variables,
@@ -41,7 +43,7 @@ export async function lambdaArtifact(fn: MockResource, stack: LocalStack): Promi
   };
   return {
     async invoke(event) {
-      // Run from the archive's folder, so nothing of ours but NODE_PATH's SDK can be found.
+      // Run from the archive's folder, so nothing of ours can be found.
       const { stdout } = await run(process.execPath, ["-e", invokeScript, join(dir, "__index.js"), JSON.stringify(event)], { env, cwd: dir });
       return JSON.parse(stdout);
     },

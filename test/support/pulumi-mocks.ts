@@ -3,6 +3,7 @@
  * inputs of every resource they register are kept for the tests to read.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -130,10 +131,13 @@ export function resourceOf(resources: MockResource[], type: string, name?: strin
 }
 
 /** The files of a Lambda's code archive, as the deployment would upload them. */
+/** The files of a function's package: the serialized `__index.js` (text) and files Pulumi adds from disk. */
 export async function archiveFiles(code: pulumi.asset.AssetArchive): Promise<Record<string, string>> {
-  const assets = (await code.assets) as Record<string, pulumi.asset.StringAsset>;
+  const assets = (await code.assets) as Record<string, pulumi.asset.StringAsset | pulumi.asset.FileAsset>;
   const files: Record<string, string> = {};
-  for (const [path, asset] of Object.entries(assets)) files[path] = await (asset.text as unknown as Promise<string>);
+  for (const [path, asset] of Object.entries(assets)) {
+    files[path] = "text" in asset ? await (asset.text as unknown as Promise<string>) : readFileSync(await (asset.path as unknown as Promise<string>), "utf8");
+  }
   return files;
 }
 
