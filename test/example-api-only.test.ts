@@ -9,6 +9,7 @@
  */
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
@@ -93,13 +94,13 @@ describe("examples/api-only against the packed package", function () {
   });
 
   it("ships the handler serialized by value, as it does from source, and the SDK bundle the package ships", async () => {
-    const files = await archiveFiles(resourceOf(deployed.resources, "aws:lambda/function:Function").inputs.code);
+    const files = await archiveFiles(resourceOf(deployed.resources, "aws:lambda/function:Function").inputs.code, exampleDir);
     expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/@connect-chat/pulumi/lib/handlers/dist/start-chat-aws-sdk.js"]);
     expect(files["__index.js"]).to.not.match(/require\("(@connect-chat|@aws-sdk)/);
   });
 
   it("its serialized Lambda starts a chat and resumes it, cold, against the local stack", async () => {
-    const artifact = await lambdaArtifact(resourceOf(deployed.resources, "aws:lambda/function:Function"), stack);
+    const artifact = await lambdaArtifact(resourceOf(deployed.resources, "aws:lambda/function:Function"), stack, exampleDir);
     const first = await postToArtifact(artifact, { name: "Ana" });
     expect(first.status).to.equal(200);
     const again = await postToArtifact(artifact, { name: "Ana", resumeToken: first.body.data.resumeToken });
@@ -108,8 +109,9 @@ describe("examples/api-only against the packed package", function () {
   });
 
   describe("the other components, from the package with no help", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed package, as the example resolves it
-    const fromPackage = () => require(require.resolve(packageName, { paths: [exampleDir] })) as typeof connectChat;
+    // The installed package, as the example's own modules resolve it (require.resolve's `paths`
+    // would not do: from this repository, Node resolves our package's name to itself first).
+    const fromPackage = () => createRequire(join(exampleDir, "index.ts"))(packageName) as typeof connectChat;
     /** Creates components the way a consumer's program does: from its own folder, where Pulumi runs it. */
     async function inConsumer(create: (pkg: typeof connectChat) => void): Promise<MockResource[]> {
       const resources = useMocks();
@@ -137,7 +139,7 @@ describe("examples/api-only against the packed package", function () {
         chatsTable: { name: "chats", arn: "arn:aws:dynamodb:us-east-1:123456789012:table/chats" },
         manageTranscriptStorage: { instanceId: localInstanceId },
       }));
-      const files = await archiveFiles(resourceOf(resources, "aws:lambda/function:Function").inputs.code);
+      const files = await archiveFiles(resourceOf(resources, "aws:lambda/function:Function").inputs.code, exampleDir);
       expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/@connect-chat/pulumi/lib/handlers/dist/transcript-landed-aws-sdk.js"]);
       expect(files["__index.js"]).to.not.match(/require\("(@connect-chat|@aws-sdk)/);
     });

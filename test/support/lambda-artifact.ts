@@ -23,10 +23,13 @@ export interface LambdaArtifact {
   invoke(event: unknown): Promise<unknown>;
 }
 
-/** Writes the function's archive to a temporary folder; it runs with the function's environment, pointed at `stack`. */
-export async function lambdaArtifact(fn: MockResource, stack: LocalStack): Promise<LambdaArtifact> {
+/**
+ * Writes the function's archive to a temporary folder (files Pulumi added from disk read from
+ * `programDir`, where the program ran); it runs with the function's environment, pointed at `stack`.
+ */
+export async function lambdaArtifact(fn: MockResource, stack: LocalStack, programDir?: string): Promise<LambdaArtifact> {
   const dir = mkdtempSync(join(tmpdir(), `${fn.name}-artifact-`));
-  for (const [path, text] of Object.entries(await archiveFiles(fn.inputs.code))) {
+  for (const [path, text] of Object.entries(await archiveFiles(fn.inputs.code, programDir))) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }

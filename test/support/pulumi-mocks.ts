@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface MockResource {
@@ -131,12 +131,15 @@ export function resourceOf(resources: MockResource[], type: string, name?: strin
 }
 
 /** The files of a Lambda's code archive, as the deployment would upload them. */
-/** The files of a function's package: the serialized `__index.js` (text) and files Pulumi adds from disk. */
-export async function archiveFiles(code: pulumi.asset.AssetArchive): Promise<Record<string, string>> {
+/**
+ * The files of a function's package: the serialized `__index.js` (text) and files Pulumi adds from
+ * disk, whose paths are relative to the folder the program ran in (`programDir`).
+ */
+export async function archiveFiles(code: pulumi.asset.AssetArchive, programDir = process.cwd()): Promise<Record<string, string>> {
   const assets = (await code.assets) as Record<string, pulumi.asset.StringAsset | pulumi.asset.FileAsset>;
   const files: Record<string, string> = {};
   for (const [path, asset] of Object.entries(assets)) {
-    files[path] = "text" in asset ? await (asset.text as unknown as Promise<string>) : readFileSync(await (asset.path as unknown as Promise<string>), "utf8");
+    files[path] = "text" in asset ? await (asset.text as unknown as Promise<string>) : readFileSync(resolve(programDir, await (asset.path as unknown as Promise<string>)), "utf8");
   }
   return files;
 }
