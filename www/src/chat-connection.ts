@@ -166,7 +166,13 @@ export async function openChat(data: Pick<StartChatData, "startChatResult">, opt
     if (!subscribed) gap = subscribed = true;
     alive();
   });
-  session.onDeepHeartbeatFailure(() => { gap = true; });
+  // A missed heartbeat: ChatJS is swapping in a new websocket, silently. What is said meanwhile is
+  // read from the transcript (over HTTP, whatever the socket does) shortly after, and again at the
+  // next answered heartbeat.
+  session.onDeepHeartbeatFailure(() => {
+    gap = true;
+    setTimeout(() => void (!closed && backfill()), 3000);
+  });
   session.onMessage((event: any) => {
     lastAlive = Date.now();
     const item = event.data as ChatItem;
