@@ -320,7 +320,8 @@ export function createChatView(ctx: ViewContext): ChatView {
     if (state === "ended") return;
     state = next;
     const labels: Record<ConnectionState, string> = { connecting: strings.connecting, connected: strings.connected, reconnecting: strings.reconnecting, lost: strings.lost };
-    connectionStatus.textContent = navigator.onLine === false && next !== "connected" ? strings.offline : labels[next];
+    // The browser knows it is offline before any socket does: say so, whatever ChatJS reports.
+    connectionStatus.textContent = navigator.onLine === false ? strings.offline : labels[next];
     connectionStatus.dataset.state = next;
     reconnectButton.hidden = next !== "lost";
     if (next === "connected") retries = 0;
