@@ -19,6 +19,7 @@
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { LocalStack } from "../local/stack";
+import { acceptChat } from "./support/agent";
 import { launchChromium } from "./support/browser";
 import { localStack } from "./support/hooks";
 
@@ -71,18 +72,8 @@ describe("recovery after the network goes away (Chromium, fake time)", function 
     return { page, contactId, silence: () => void (silenced = opened), sockets: () => opened };
   }
 
-  /** jdoe accepts the chat and writes over the participant service's HTTP API. */
-  async function agent(contactId: string): Promise<(text: string) => Promise<void>> {
-    for (let i = 0; i < 200 && !stack.emulator.contact(contactId)?.routing; i++) await pause(25);
-    const accepted = await (await fetch(`${stack.url}/agent-api/contacts/${contactId}/accept?agent=jdoe`, { method: "POST" })).json() as { participantToken: string };
-    const call = async (operation: string, bearer: string, body: unknown) => {
-      const response = await fetch(`${stack.url}/participant/${operation}`, { method: "POST", headers: { "content-type": "application/json", "x-amz-bearer": bearer }, body: JSON.stringify(body) });
-      expect(response.status, operation).to.equal(200);
-      return response.json() as Promise<{ ConnectionCredentials: { ConnectionToken: string } }>;
-    };
-    const { ConnectionCredentials } = await call("connection", accepted.participantToken, { Type: ["CONNECTION_CREDENTIALS"] });
-    return async (text) => void await call("message", ConnectionCredentials.ConnectionToken, { ContentType: "text/plain", Content: text });
-  }
+  /** jdoe accepts the customer's chat and writes through the participant service (support/agent.ts). */
+  const agent = async (name: string) => (await acceptChat(stack.url, name)).say;
 
   /** Minutes pass as for a closed lid: each due timer fires once, with a moment of real time after for the network. */
   async function lid(page: Page, ...steps: number[]): Promise<void> {
@@ -93,8 +84,8 @@ describe("recovery after the network goes away (Chromium, fake time)", function 
   }
 
   it("shows what the agent wrote while the websocket was closed, once back online", async () => {
-    const { page, contactId } = await customer("Bea Closed");
-    const say = await agent(contactId);
+    const { page } = await customer("Bea Closed");
+    const say = await agent("Bea Closed");
     await say("Before the lid closed");
     await log(page).getByText("Before the lid closed").waitFor();
     await page.context().setOffline(true);
@@ -108,8 +99,8 @@ describe("recovery after the network goes away (Chromium, fake time)", function 
   });
 
   it("shows what the agent wrote into a websocket that went silent (ChatJS swaps sockets without a word)", async () => {
-    const { page, contactId, silence, sockets } = await customer("Dot Halfopen");
-    const say = await agent(contactId);
+    const { page, silence, sockets } = await customer("Dot Halfopen");
+    const say = await agent("Dot Halfopen");
     silence();
     await say("Written into the silent socket");
     // A heartbeat goes out and is not answered; at the next one ChatJS opens a new websocket.
@@ -120,8 +111,8 @@ describe("recovery after the network goes away (Chromium, fake time)", function 
   });
 
   it("reconnects by itself when an offline spell leaves ChatJS with a silent socket and no heartbeat", async () => {
-    const { page, contactId, silence, sockets } = await customer("Eve Zombie");
-    const say = await agent(contactId);
+    const { page, silence, sockets } = await customer("Eve Zombie");
+    const say = await agent("Eve Zombie");
     silence();
     await page.context().setOffline(true);
     // A heartbeat goes out while offline; at the next, ChatJS stops its heartbeat and, offline, does not reconnect.
@@ -139,8 +130,8 @@ describe("recovery after the network goes away (Chromium, fake time)", function 
   });
 
   it("comes back without a click after ChatJS gives up (CreateParticipantConnection failed once)", async () => {
-    const { page, contactId } = await customer("Cid Broken");
-    const say = await agent(contactId);
+    const { page } = await customer("Cid Broken");
+    const say = await agent("Cid Broken");
     await page.route("**/participant/connection", (route) => route.abort("internetdisconnected"));
     stack.participants.dropConnections();
     await status(page, "Connection lost").waitFor();
@@ -156,7 +147,7 @@ describe("recovery after the network goes away (Chromium, fake time)", function 
 
   it("shows a chat that ended while the lid was closed as ended, and starts no new one", async () => {
     const { page, contactId, silence } = await customer("Ida Ended");
-    await agent(contactId);
+    await agent("Ida Ended");
     silence();
     await page.context().setOffline(true);
     await lid(page, 10_000, 10_000);
