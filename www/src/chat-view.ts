@@ -15,14 +15,13 @@ import type { ChatOptions } from "./options";
 import type { pageContextAttributes } from "./page-context";
 import { chatPartsGlobal } from "./script-globals";
 import { format, type Strings } from "./strings";
-import type { ChatItem, Transcript } from "./transcript";
+import { emptyTranscript, type ChatItem } from "./transcript";
 
 /** Filled in by the build (www/build.ts). */
 declare const CHATJS_FILE: string;
 declare const CHAT_PARTS_FILE: string;
 
 type ChatParts = typeof import("./chat-parts");
-const noTranscript: Transcript = { entries: [], ended: false };
 
 /** Where the chat's API and Connect are: config.json beside the script, or the mount options. */
 export interface SiteConfig {
@@ -94,7 +93,7 @@ export function createChatView(ctx: ViewContext): ChatView {
   /** The chat on screen, as the API handed it over: what reconnecting by itself goes back to. */
   let current: StartChatData | undefined;
   let composer: Composer | undefined;
-  let transcript = noTranscript;
+  let transcript = emptyTranscript;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let retries = 0;
@@ -248,7 +247,7 @@ export function createChatView(ctx: ViewContext): ChatView {
   /** Shows the chat the API handed over, and connects to it. */
   async function join(data: StartChatData): Promise<void> {
     if (current?.startChatResult.ContactId !== data.startChatResult.ContactId) {
-      transcript = noTranscript;
+      transcript = emptyTranscript;
       entries.replaceChildren();
     }
     current = data;
