@@ -44,6 +44,8 @@ export interface ChatRecord {
   chatStatus: ChatStatus;
   /** Epoch seconds. */
   startedAt: number;
+  /** Epoch seconds when Connect last said the chat was live (start-chat's liveCheckSeconds); absent: not since it started. */
+  checkedAt?: number;
   /** Epoch seconds; the table's TTL attribute. */
   expiresAt: number;
   /** Set by the transcript watcher when Connect writes the transcript. */

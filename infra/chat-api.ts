@@ -45,6 +45,15 @@ export interface ChatApiArgs {
   throttle?: { rateLimit: number; burstLimit: number };
   /** How long an agent username lookup is cached, in seconds. Default 300. */
   agentCacheSeconds?: number;
+  /**
+   * How long a returning customer's chat is handed back without asking Connect whether it is still
+   * live (`DescribeContact`), in seconds since it started or Connect last said so; 0 asks on every
+   * return. Connect's API rates are per account and low, so a crowd of returning customers costs
+   * far fewer calls; a chat that ended meanwhile costs its page one more request. With a
+   * `TranscriptWatcher` on the table, ended chats are marked as their transcripts land: 300 is safe
+   * there. Default 60.
+   */
+  liveCheckSeconds?: number;
   /** Days to keep function and access logs. Default 30. */
   logRetentionDays?: number;
   /** Refuse to delete the chats table (turn on for production). Default false. */
@@ -85,6 +94,7 @@ export class ChatApi extends pulumi.ComponentResource {
       attachments: args.attachments ?? false,
       authMode: args.jwt ? "jwt" : "anonymous",
       agentCacheSeconds: args.agentCacheSeconds ?? 300,
+      liveCheckSeconds: args.liveCheckSeconds ?? 60,
       tokenKeyId: "",
       maxChatDurationMinutes: args.maxChatDurationMinutes ?? args.chatDurationMinutes ?? 1500,
       continuationMinutes: args.continuationMinutes ?? 60,

@@ -133,6 +133,8 @@ export function lambdaRoute(handler: (event: HttpApiEvent) => Promise<HttpApiRes
       return;
     }
     const result = await handler(toHttpApiEvent(req, body, claims));
-    sendResult(res, { ...result, headers: { ...result.headers, ...cors } });
+    // API Gateway adds the exposed headers to an allowed origin's actual responses, not to preflights.
+    const exposed: Record<string, string> = cors["access-control-allow-origin"] && options.cors?.exposeHeaders.length ? { "access-control-expose-headers": options.cors.exposeHeaders.join(",") } : {};
+    sendResult(res, { ...result, headers: { ...result.headers, ...cors, ...exposed } });
   };
 }

@@ -57,7 +57,7 @@ describe("ChatApi (Pulumi mocks)", () => {
     // local stack's settings are the component's defaults but for what a local stack does differently.
     expect(variables).to.deep.equal(settingsToEnv({
       ...localSettings, tokenKeyId: "", instanceId, contactFlowId, chatsTableName: deployed.outputs.tableName,
-      allowedOrigins: ["https://shop.example.com"], newChatsPerClientPerMinute: 5, allowedAttributes: ["customerName"],
+      allowedOrigins: ["https://shop.example.com"], newChatsPerClientPerMinute: 5, allowedAttributes: ["customerName"], liveCheckSeconds: 60,
     }));
   });
 
@@ -95,7 +95,7 @@ describe("ChatApi (Pulumi mocks)", () => {
   it("serves POST /chat on an HTTP API with CORS for the configured origins only", () => {
     const api = deployed.of("aws:apigatewayv2/api:Api").inputs;
     expect(api.protocolType).to.equal("HTTP");
-    expect(api.corsConfiguration).to.deep.equal({ allowOrigins: ["https://shop.example.com"], allowMethods: ["POST"], allowHeaders: ["content-type"], maxAge: 3600 });
+    expect(api.corsConfiguration).to.deep.equal({ allowOrigins: ["https://shop.example.com"], allowMethods: ["POST"], allowHeaders: ["content-type"], exposeHeaders: ["retry-after"], maxAge: 3600 });
     const route = deployed.of("aws:apigatewayv2/route:Route").inputs;
     expect(route).to.deep.include({ routeKey: "POST /chat", target: "integrations/shop-start-chat-id" });
     expect(route).to.not.have.property("authorizationType");

@@ -23,8 +23,9 @@ interface Case {
 const cases: Case[] = [
   { what: "Connect throttles StartChatContact", connect: { operations: ["StartChatContact"], throttle: true }, expect: { fresh: 429, returning: 429, resume: 200 } },
   { what: "Connect's chat quota is reached", connect: { operations: ["StartChatContact"], quota: true }, expect: { fresh: 429, returning: 429, resume: 200 } },
-  { what: "Connect fails", connect: { serverError: true }, expect: { fresh: 502, returning: 502, resume: 502 } },
-  { what: "Connect does not answer in time", connect: { operations: ["StartChatContact", "DescribeContact"], latencyMs: 3500 }, expect: { fresh: 503, returning: 503, resume: 503 } },
+  // A resume within liveCheckSeconds needs no Connect call, and one that cannot ask hands back the recorded chat.
+  { what: "Connect fails", connect: { serverError: true }, expect: { fresh: 502, returning: 502, resume: 200 } },
+  { what: "Connect does not answer in time", connect: { operations: ["StartChatContact", "DescribeContact"], latencyMs: 3500 }, expect: { fresh: 503, returning: 503, resume: 200 } },
   { what: "DynamoDB throttles reads", dynamo: { operations: ["GetItem"], throttle: true }, expect: { fresh: 200, returning: 503, resume: 503 } },
   { what: "DynamoDB fails writes", dynamo: { operations: ["PutItem"], serverError: true }, expect: { fresh: 503, returning: 503, resume: 200 } },
   { what: "DynamoDB does not answer in time", dynamo: { latencyMs: 3500 }, expect: { fresh: 503, returning: 503, resume: 503 } },

@@ -172,7 +172,7 @@ describe("POST /api/chat (local stack)", () => {
   });
 
   describe("resume and continuation", () => {
-    it("hands back the same chat for the resume token, with one DynamoDB read and one DescribeContact", async () => {
+    it("hands back the same chat for the resume token, with one DynamoDB read and no Connect call", async () => {
       const first = (await postChat(stack, { name: "Hana", agent: "jdoe" })).body.data!;
       stack.emulator.resetCallCounts();
       stack.dynamo.resetCallCounts();
@@ -180,7 +180,8 @@ describe("POST /api/chat (local stack)", () => {
       expect(again.status).to.equal(200);
       expect(again.body.data).to.deep.equal({ ...first, resumed: true });
       expect(stack.dynamo.callCounts()).to.deep.equal({ GetItem: 1 });
-      expect(stack.emulator.callCounts()).to.deep.equal({ DescribeContact: 1 });
+      // Within liveCheckSeconds of its start: the record is trusted (Connect's API rate is scarce).
+      expect(stack.emulator.callCounts()).to.deep.equal({});
     });
 
     it("costs a brand-new customer one DynamoDB call and a returning one two", async () => {
@@ -194,10 +195,14 @@ describe("POST /api/chat (local stack)", () => {
       expect(stack.dynamo.callCounts()).to.deep.equal({ GetItem: 1, PutItem: 1 });
     });
 
-    it("starts a new chat that continues the ended one, under the same resume token", async () => {
+    it("hands back a chat that ended unseen, then, told endedChat, starts a new one that continues it under the same resume token", async () => {
       const first = (await postChat(stack, { name: "Jo" })).body.data!;
       stack.emulator.endContact(first.startChatResult.ContactId);
-      const next = await postChat(stack, { name: "Jo", resumeToken: first.resumeToken });
+      // Its transcript has not landed: the record still says active, and is trusted.
+      const stale = await postChat(stack, { name: "Jo", resumeToken: first.resumeToken });
+      expect(stale.body.data).to.deep.equal({ ...first, resumed: true });
+      // The page's ChatJS is refused that chat, and the page says so (whether or not the transcript has landed by now).
+      const next = await postChat(stack, { name: "Jo", resumeToken: first.resumeToken, endedChat: first.startChatResult.ContactId });
       expect(next.status).to.equal(200);
       const data = next.body.data!;
       expect(data.resumed).to.equal(false);
@@ -210,9 +215,11 @@ describe("POST /api/chat (local stack)", () => {
       const first = (await postChat(stack, { name: "Kai" })).body.data!;
       const firstId = first.startChatResult.ContactId;
       stack.emulator.endContact(firstId);
+      await stack.transcripts.settled();
       const second = (await postChat(stack, { ParticipantDetails: { DisplayName: "Kai" }, resumeToken: first.resumeToken, PersistentChat: { RehydrationType: "ENTIRE_PAST_SESSION", SourceContactId: firstId } })).body.data!;
       expect(contactOf(second.startChatResult.ContactId).continuedFromContactId).to.equal(firstId);
       stack.emulator.endContact(second.startChatResult.ContactId);
+      await stack.transcripts.settled();
       // The first contact was already continued once, which Connect allows only once.
       const third = await postChat(stack, { ParticipantDetails: { DisplayName: "Kai" }, resumeToken: first.resumeToken, PersistentChat: { RehydrationType: "FROM_SEGMENT", SourceContactId: firstId } });
       expect(third.status).to.equal(200);
@@ -239,6 +246,7 @@ describe("POST /api/chat (local stack)", () => {
     it("creates exactly one contact for 50 simultaneous starts by one returning customer", async () => {
       const first = (await postChat(stack, { name: "Max" })).body.data!;
       stack.emulator.endContact(first.startChatResult.ContactId);
+      await stack.transcripts.settled();
       const before = stack.emulator.contacts().length;
       // A slow Connect makes every request read the ended chat before any records the new one.
       stack.emulator.setFaults({ operations: ["StartChatContact"], latencyMs: 1000 });
@@ -297,7 +305,8 @@ describe("POST /api/chat (local stack)", () => {
       const first = (await postChat(stack, { name: "Oz" })).body.data!;
       stack.emulator.setFaults({ operations: ["DescribeContact"], serverError: true });
       const before = await footprint(stack);
-      const response = await postChat(stack, { name: "Oz", resumeToken: first.resumeToken });
+      // Told it ended, the API must ask Connect before replacing it; Connect failing, it replaces nothing.
+      const response = await postChat(stack, { name: "Oz", resumeToken: first.resumeToken, endedChat: first.startChatResult.ContactId });
       expect(response.status).to.equal(502);
       expect(await footprint(stack)).to.deep.equal(before);
     });

@@ -168,7 +168,8 @@ describe("start-chat handler", () => {
       const ids: string[] = [];
       let token: string | undefined;
       for (let i = 0; i < 3; i++) {
-        const response = await call(d, { name: "Uma", ...(token && { resumeToken: token }) });
+        // Each return says the chat before ended, as the page does when ChatJS is refused it.
+        const response = await call(d, { name: "Uma", ...(token && { resumeToken: token, endedChat: ids[i - 1] }) });
         token = response.body.data!.resumeToken;
         ids.push(response.body.data!.startChatResult.ContactId);
         stack.emulator.endContact(ids[i]);
@@ -315,6 +316,111 @@ describe("start-chat handler", () => {
       expect(errors).to.have.length(1);
       await connect.agentIdFor("jdoe");
       expect(fake.searched).to.deep.equal(["jdoe", "jdoe"]);
+    });
+  });
+
+  describe("Connect's API budget (a crowd of returning customers)", () => {
+    const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException", $metadata: { httpStatusCode: 429 } });
+    /** A clock the test moves: ms since the epoch. */
+    function clock(start = Date.now()) {
+      let at = start;
+      return { now: () => at, advance: (seconds: number) => { at += seconds * 1000; } };
+    }
+
+    it("hands a returning customer their recorded chat when DescribeContact is throttled (README: Scale)", async () => {
+      const d = deps({ liveCheckSeconds: 0 });
+      const first = await call(d, { name: "Ada" });
+      stack.emulator.setFaults({ operations: ["DescribeContact"], throttle: true });
+      stack.emulator.resetCallCounts();
+      const before = stack.emulator.contacts().length;
+      const again = await call(d, { name: "Ada", resumeToken: first.body.data!.resumeToken });
+      expect(again.status).to.equal(200);
+      expect(again.body.data!.resumed).to.equal(true);
+      expect(again.body.data!.startChatResult.ContactId).to.equal(first.body.data!.startChatResult.ContactId);
+      // Asked once and not retried: the customer's page finds out at once if the chat has ended.
+      expect(stack.emulator.callCounts()).to.deep.equal({ DescribeContact: 1 });
+      expect(stack.emulator.contacts().length).to.equal(before);
+      expect(records.some((r) => r.message === "Connect did not say whether the chat is live; handing back the recorded one")).to.equal(true);
+    });
+
+    it("asks Connect whether a chat is live at most once per liveCheckSeconds, from its start or Connect's last answer", async () => {
+      const time = clock();
+      const d = deps({ liveCheckSeconds: 60 }, { now: time.now });
+      const token = (await call(d, { name: "Bo" })).body.data!.resumeToken;
+      const describes = async (afterSeconds: number) => {
+        time.advance(afterSeconds);
+        stack.emulator.resetCallCounts();
+        const response = await call(d, { name: "Bo", resumeToken: token });
+        expect(response.body.data!.resumed).to.equal(true);
+        return stack.emulator.callCounts().DescribeContact ?? 0;
+      };
+      expect(await describes(30)).to.equal(0);
+      expect(await describes(31)).to.equal(1);
+      expect(await describes(59)).to.equal(0);
+      expect(await describes(2)).to.equal(1);
+    });
+
+    it("hands back the same chat when the page says it ended but Connect says it is live", async () => {
+      const d = deps();
+      const first = (await call(d, { name: "Cy" })).body.data!;
+      const again = await call(d, { name: "Cy", resumeToken: first.resumeToken, endedChat: first.startChatResult.ContactId });
+      expect(again.body.data).to.deep.include({ resumed: true });
+      expect(again.body.data!.startChatResult.ContactId).to.equal(first.startChatResult.ContactId);
+    });
+
+    it("answers 429 with Retry-After, replacing nothing, when the page says its chat ended and Connect is too busy to confirm it", async () => {
+      const d = deps({}, { retry: { budgetMs: 300, baseDelayMs: 50, maxDelayMs: 100, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: () => 0.5 } });
+      const first = (await call(d, { name: "Di" })).body.data!;
+      stack.emulator.setFaults({ operations: ["DescribeContact"], throttle: true });
+      const before = await footprint(stack);
+      const response = await call(d, { name: "Di", resumeToken: first.resumeToken, endedChat: first.startChatResult.ContactId });
+      expect(response.status).to.equal(429);
+      expect(response.body.error!.code).to.equal("THROTTLED");
+      expect(Number(response.headers["retry-after"])).to.be.greaterThan(0);
+      expect(await footprint(stack)).to.deep.equal(before);
+    });
+
+    it("retries a throttled StartChatContact with jittered waits, and the customer gets their chat", async () => {
+      const waits: number[] = [];
+      const base = deps();
+      let refusals = 2;
+      const connect = { ...base.connect, startChat: async (input: Parameters<typeof base.connect.startChat>[0]) => {
+        if (refusals-- > 0) throw throttled();
+        return base.connect.startChat(input);
+      } };
+      const d = { ...base, connect, retry: { budgetMs: 8000, baseDelayMs: 200, maxDelayMs: 2000, sleep: async (ms: number) => void waits.push(ms), random: () => 0.75 } };
+      const response = await call(d, { name: "Eli" });
+      expect(response.status).to.equal(200);
+      // Full jitter: a random share of 200 ms, then of 400 ms.
+      expect(waits).to.deep.equal([150, 300]);
+    });
+
+    it("stops retrying when the request's budget is spent, and answers 429 THROTTLED with Retry-After", async () => {
+      const time = clock();
+      const base = deps({}, { now: time.now });
+      let attempts = 0;
+      const connect = { ...base.connect, startChat: async () => {
+        attempts++;
+        throw throttled();
+      } };
+      const d = { ...base, connect, retry: { budgetMs: 8000, baseDelayMs: 200, maxDelayMs: 2000, sleep: async (ms: number) => time.advance(ms / 1000), random: () => 0.99 } };
+      const before = await footprint(stack);
+      const response = await call(d, { name: "Fay" });
+      expect(response.status).to.equal(429);
+      expect(response.body.error!.code).to.equal("THROTTLED");
+      expect(Number(response.headers["retry-after"])).to.be.greaterThan(0);
+      // 198 + 396 + 792 + 1584 + 1980 + 1980 ms of waits fit in 8 s; the next would not.
+      expect(attempts).to.equal(7);
+      expect(await footprint(stack)).to.deep.equal(before);
+    });
+
+    it("does not retry Connect's active-chat quota (it frees up in minutes, not seconds)", async () => {
+      stack.emulator.setFaults({ operations: ["StartChatContact"], quota: true });
+      stack.emulator.resetCallCounts();
+      const response = await call(deps(), { name: "Gus" });
+      expect(response.status).to.equal(429);
+      expect(response.body.error!.code).to.equal("CHAT_CAPACITY");
+      expect(stack.emulator.callCounts()).to.deep.equal({ StartChatContact: 1 });
     });
   });
 });

@@ -95,7 +95,7 @@ describe("transcript-landed", () => {
   it("never lets an older contact's transcript close the customer's newer live chat", async () => {
     const { token, contactId: older } = await customerWithChat();
     stack.emulator.endContact(older);
-    const newer = (await postChat(stack, { name: "Ana", resumeToken: token })).body.data!.startChatResult.ContactId;
+    const newer = (await postChat(stack, { name: "Ana", resumeToken: token, endedChat: older })).body.data!.startChatResult.ContactId;
     await handleTranscriptLanded(s3Notification([transcriptKey(older)]), deps);
     const chat = await chatOf(token);
     expect(chat?.contactId.S).to.equal(newer);

@@ -13,6 +13,23 @@ interface AwsErrorShape {
 /** KMS seals signed-in customers' participant tokens (seal.ts): part of chat storage to a caller. */
 export type AwsService = "connect" | "dynamodb" | "kms";
 
+/** A service's rate limit answered, not a quota on what exists: the same call may pass a moment later. */
+export function isThrottled(thrown: unknown): boolean {
+  const { name = "", $metadata } = (thrown ?? {}) as AwsErrorShape;
+  if (name === "LimitExceededException") return false;
+  return $metadata?.httpStatusCode === 429 || /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name);
+}
+
+/**
+ * Worth the same call again soon: throttled, a failure on the service's side (5xx), or no answer at
+ * all. Not a refusal of the request (4xx) and not Connect's active-chat quota, which frees up as
+ * chats end, minutes away.
+ */
+export function isTransient(thrown: unknown): boolean {
+  const status = ((thrown ?? {}) as AwsErrorShape).$metadata?.httpStatusCode;
+  return isThrottled(thrown) || status === undefined || status >= 500;
+}
+
 export function awsFailure(service: AwsService, thrown: unknown): ApiError {
   const error = (thrown ?? {}) as AwsErrorShape;
   const name = error.name ?? "";
@@ -20,8 +37,7 @@ export function awsFailure(service: AwsService, thrown: unknown): ApiError {
   if (service === "connect" && name === "LimitExceededException") {
     return { status: 429, code: "CHAT_CAPACITY", message: "All chat lines are busy. Please try again shortly.", retryAfter: 30 };
   }
-  const throttled = status === 429 || /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name);
-  if (throttled) {
+  if (isThrottled(thrown)) {
     // A throttled table is our capacity, not the caller's rate: report it as unavailable.
     return service === "connect"
       ? { status: 429, code: "THROTTLED", message: "Too many chat requests right now. Please retry.", retryAfter: 1 }

@@ -36,6 +36,8 @@ export interface ConnectGatewayOptions {
   now?: () => number;
   /** Called when an agent lookup fails; the chat then routes to the queue instead of failing. */
   onLookupError?: (error: unknown) => void;
+  /** Runs each SearchUsers call, retrying it as it sees fit (SearchUsers' rate is Connect's lowest). Default: once. */
+  retryLookup?: <T>(lookup: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -61,11 +63,12 @@ export function connectGateway(options: ConnectGatewayOptions): ConnectGateway {
 
   async function searchUser(username: string): Promise<string | undefined> {
     const { sdk, client } = connection();
-    const { Users } = await client.send(new sdk.SearchUsersCommand({
+    const retry = options.retryLookup ?? ((lookup) => lookup());
+    const { Users } = await retry(() => client.send(new sdk.SearchUsersCommand({
       InstanceId: settings.instanceId,
       SearchCriteria: { StringCondition: { FieldName: "Username", Value: username, ComparisonType: "EXACT" } },
       MaxResults: 1,
-    }));
+    })));
     return Users?.[0]?.Id;
   }
 

@@ -6,12 +6,18 @@ export interface CorsRules {
   allowOrigins: string[];
   allowMethods: string[];
   allowHeaders: string[];
+  /**
+   * Response headers a page on another origin may read: Retry-After is not CORS-safelisted (Fetch
+   * standard, "CORS-safelisted response-header name"), and the page waits as it says when the API
+   * is busy (429/503).
+   */
+  exposeHeaders: string[];
   /** Seconds a browser may keep a preflight answer. */
   maxAge: number;
 }
 
 export function chatCors(allowedOrigins: string[], signedIn: boolean): CorsRules {
-  return { allowOrigins: allowedOrigins, allowMethods: ["POST"], allowHeaders: ["content-type", ...(signedIn ? ["authorization"] : [])], maxAge: 3600 };
+  return { allowOrigins: allowedOrigins, allowMethods: ["POST"], allowHeaders: ["content-type", ...(signedIn ? ["authorization"] : [])], exposeHeaders: ["retry-after"], maxAge: 3600 };
 }
 
 /** Hosts a browser reaches without the network, so http there is as safe as https (the Secure Contexts spec's "potentially trustworthy"). */

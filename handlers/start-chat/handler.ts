@@ -12,12 +12,13 @@ import { randomUUID } from "node:crypto";
 import type { ChatClaim, ChatRecord } from "../chats-table";
 import { apiErrorOf, errorResult, fail, jsonResult, type HttpApiEvent, type HttpApiResult } from "../http";
 import type { Logger } from "../log";
-import { awsFailure, type AwsService } from "./aws-errors";
+import { awsFailure, isTransient, type AwsService } from "./aws-errors";
 import { checkBrowserOrigin, clientAddress } from "./client";
 import type { NewChatLimiter } from "./client-limit";
 import type { ConnectGateway, StartChatInput } from "./connect";
 import { identifyCustomer, newAnonymousCustomer, sha256, type Customer } from "./customer";
 import { parseBody, parseStartChatRequest, type StartChatRequest } from "./request";
+import { defaultRetryPolicy, retryTransient, type RetryPolicy } from "./retry";
 import type { TokenSeal } from "./seal";
 import type { StartChatSettings } from "./settings";
 import type { ChatStore } from "./store";
@@ -33,6 +34,13 @@ export interface StartChatDeps {
   log: Logger;
   /** Milliseconds since the epoch. */
   now: () => number;
+  /** How a transient Connect failure is retried within a request. Default `defaultRetryPolicy`. */
+  retry?: RetryPolicy;
+}
+
+/** One request's dependencies: when its retries must stop (ms since the epoch). */
+interface RequestDeps extends StartChatDeps {
+  retryDeadline: number;
 }
 
 export async function handleStartChat(event: HttpApiEvent, deps: StartChatDeps): Promise<HttpApiResult> {
@@ -44,7 +52,8 @@ export async function handleStartChat(event: HttpApiEvent, deps: StartChatDeps):
     // The viewer, not the CloudFront edge that API Gateway's access log records behind the site.
     log = log.child({ clientAddress: client });
     const request = parseStartChatRequest(parseBody(event.body, event.isBase64Encoded), deps.settings);
-    return await startOrResume(request, identifyCustomer(event, deps.settings.authMode, request.resumeToken), client, { ...deps, log });
+    const retryDeadline = deps.now() + (deps.retry ?? defaultRetryPolicy).budgetMs;
+    return await startOrResume(request, identifyCustomer(event, deps.settings.authMode, request.resumeToken), client, { ...deps, log, retryDeadline });
   } catch (thrown) {
     const error = apiErrorOf(thrown);
     if (error) {
@@ -56,7 +65,7 @@ export async function handleStartChat(event: HttpApiEvent, deps: StartChatDeps):
   }
 }
 
-async function startOrResume(request: StartChatRequest, customer: Customer, client: string, deps: StartChatDeps): Promise<HttpApiResult> {
+async function startOrResume(request: StartChatRequest, customer: Customer, client: string, deps: RequestDeps): Promise<HttpApiResult> {
   const { settings, log } = deps;
   // The agent's id, looked up while the customer's record is read rather than after: a new chat
   // needs it, and a resumed one leaves it in the lookup cache (agentIdFor never rejects).
@@ -75,7 +84,7 @@ async function startOrResume(request: StartChatRequest, customer: Customer, clie
 
   const nowSeconds = Math.floor(deps.now() / 1000);
   const current = existing;
-  if (current?.chatStatus === "active" && current.expiresAt > nowSeconds && await call("connect", deps, () => deps.connect.isLive(current.contactId))) {
+  if (current?.chatStatus === "active" && current.expiresAt > nowSeconds && await stillLive(current, request, nowSeconds, deps)) {
     const participantToken = await openToken(current, customer, deps);
     if (participantToken) {
       log.info("chat resumed", { contactId: current.contactId });
@@ -155,6 +164,29 @@ async function startOrResume(request: StartChatRequest, customer: Customer, clie
   return concurrentChat(customer, chat.contactId, deps);
 }
 
+/**
+ * Whether to hand `chat` back as live. Connect's DescribeContact is asked at most once per
+ * `liveCheckSeconds` for a chat, and its failing (throttled in a crowd, or down) hands back the chat
+ * we have rather than failing the customer: if it has ended, the page learns at once (the
+ * participant service refuses it) and asks again with `endedChat`. That question Connect must
+ * answer, retried like a start, since only its answer may replace a chat the customer has.
+ */
+async function stillLive(chat: ChatRecord, request: StartChatRequest, nowSeconds: number, deps: RequestDeps): Promise<boolean> {
+  const saidEnded = request.endedChat === chat.contactId;
+  if (!saidEnded && nowSeconds - (chat.checkedAt ?? chat.startedAt) < deps.settings.liveCheckSeconds) return true;
+  let live: boolean;
+  try {
+    live = saidEnded ? await retryConnect(() => deps.connect.isLive(chat.contactId), deps) : await deps.connect.isLive(chat.contactId);
+  } catch (error) {
+    if (saidEnded || !isTransient(error)) return upstreamFailure("connect", error, deps);
+    deps.log.warn("Connect did not say whether the chat is live; handing back the recorded one", { contactId: chat.contactId, error });
+    return true;
+  }
+  // Best effort: without the note, the next return asks Connect again.
+  if (live) await deps.store.markChecked(chat, nowSeconds).catch((error: unknown) => deps.log.warn("live check not recorded", { error }));
+  return live;
+}
+
 /** A claim outlives the function's 29 s timeout: a start still running never loses its claim. */
 const claimSeconds = 30;
 /** How long a start waits for a concurrent start to record the chat it claimed. */
@@ -164,7 +196,7 @@ const claimWait = { tries: 12, everyMs: 250 };
  * The customer's recorded chat. While a concurrent start holds a claim on the item, waits for its
  * chat; a claim whose start died (expired) counts as no chat, and is taken over by the next claim.
  */
-async function recordedChat(customerKey: string, deps: StartChatDeps): Promise<ChatRecord | undefined> {
+async function recordedChat(customerKey: string, deps: RequestDeps): Promise<ChatRecord | undefined> {
   for (let attempt = 0; ; attempt++) {
     const item = await call("dynamodb", deps, () => deps.store.get(customerKey));
     if (item?.chatStatus !== "starting") return item;
@@ -175,7 +207,7 @@ async function recordedChat(customerKey: string, deps: StartChatDeps): Promise<C
 }
 
 /** The chat a concurrent start recorded for this customer, handed back in place of ours (`ourContactId`, when we made one). */
-async function concurrentChat(customer: Customer, ourContactId: string | undefined, deps: StartChatDeps): Promise<HttpApiResult> {
+async function concurrentChat(customer: Customer, ourContactId: string | undefined, deps: RequestDeps): Promise<HttpApiResult> {
   const theirs = await recordedChat(customer.key, deps);
   const participantToken = theirs && await openToken(theirs, customer, deps);
   if (!theirs || !participantToken) fail({ status: 503, code: "STORE_UNAVAILABLE", message: "The chat changed while starting. Please retry.", retryAfter: 1 });
@@ -184,7 +216,7 @@ async function concurrentChat(customer: Customer, ourContactId: string | undefin
 }
 
 /** The participant token sealed in `chat`; undefined when this customer cannot open it (seal.ts). */
-function openToken(chat: ChatRecord, customer: Customer, deps: StartChatDeps): Promise<string | undefined> {
+function openToken(chat: ChatRecord, customer: Customer, deps: RequestDeps): Promise<string | undefined> {
   return call("kms", deps, () => deps.tokens.open(chat.sealedParticipantToken, customer, chat.contactId));
 }
 
@@ -218,9 +250,9 @@ async function contactAttributes(request: StartChatRequest, agentLookup: Promise
  * Starts the contact. Connect refuses rehydration it cannot do (the past chat is not ended yet, was
  * already continued, or persistence is off); the customer still gets a chat, without the history.
  */
-async function startContact(input: StartChatInput, deps: StartChatDeps) {
+async function startContact(input: StartChatInput, deps: RequestDeps) {
   try {
-    return { ...(await deps.connect.startChat(input)), rehydrated: Boolean(input.persistentChat) };
+    return { ...(await retryConnect(() => deps.connect.startChat(input), deps)), rehydrated: Boolean(input.persistentChat) };
   } catch (error) {
     const refusedRehydration = input.persistentChat && ["InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException"].includes((error as Error).name);
     if (!refusedRehydration) {
@@ -239,15 +271,25 @@ async function startContact(input: StartChatInput, deps: StartChatDeps) {
   }
 }
 
-async function call<T>(service: AwsService, deps: StartChatDeps, operation: () => Promise<T>): Promise<T> {
+/** An AWS call whose failure becomes the caller's error; Connect's are first retried while they are transient. */
+async function call<T>(service: AwsService, deps: RequestDeps, operation: () => Promise<T>): Promise<T> {
   try {
-    return await operation();
+    return service === "connect" ? await retryConnect(operation, deps) : await operation();
   } catch (error) {
     return upstreamFailure(service, error, deps);
   }
 }
 
-function upstreamFailure(service: AwsService, error: unknown, deps: StartChatDeps): never {
+function retryConnect<T>(operation: () => Promise<T>, deps: RequestDeps): Promise<T> {
+  return retryTransient(operation, {
+    deadline: deps.retryDeadline,
+    now: deps.now,
+    policy: deps.retry ?? defaultRetryPolicy,
+    onRetry: (error, attempt) => deps.log.info("Connect call retried", { attempt, error: (error as Error).name }),
+  });
+}
+
+function upstreamFailure(service: AwsService, error: unknown, deps: RequestDeps): never {
   deps.log.warn("AWS call failed", { service, error });
   return fail(awsFailure(service, error));
 }

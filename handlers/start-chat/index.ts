@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../log";
 import { dynamoNewChatLimiter } from "./client-limit";
 import { connectGateway } from "./connect";
 import { handleStartChat, type StartChatDeps } from "./handler";
+import { defaultRetryPolicy, retryTransient } from "./retry";
 import { tokenSeal } from "./seal";
 import { settingsFromEnv, type StartChatSettings } from "./settings";
 import { dynamoChatStore, dynamoConnection } from "./store";
@@ -22,6 +23,9 @@ export { handleStartChat, type StartChatDeps } from "./handler";
  * function's 29 s run out first. A deadline shared by the whole request would close that gap.
  */
 const clientConfig = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true } };
+
+/** How long a throttled agent lookup is retried before the chat goes to the queue instead. */
+const agentLookupRetryMs = 3000;
 
 /** The SDK commands start-chat uses (aws-sdk.ts), as a module or its bundle exports them. */
 export type StartChatSdk = typeof import("./aws-sdk");
@@ -48,8 +52,12 @@ export function createStartChatDeps(settings: StartChatSettings, log: Logger, aw
     connect: connectGateway({
       loadSdk: () => loadSdk().connect,
       settings,
-      clientConfig: awsConfig,
+      // One attempt per send: the handler retries Connect itself (retry.ts), with jitter and
+      // within the request's budget, rather than the SDK's retry on top of it doubling every call.
+      clientConfig: { ...awsConfig, maxAttempts: 1 },
       onLookupError: (error) => log.warn("agent lookup failed; routing to the queue", { error }),
+      // A few seconds at most: the start waits for the lookup, and the queue is a fine fallback.
+      retryLookup: (lookup) => retryTransient(lookup, { deadline: Date.now() + agentLookupRetryMs, now: Date.now, policy: defaultRetryPolicy }),
     }),
   };
 }

@@ -25,6 +25,12 @@ export interface StartChatRequest {
   agentUsername?: string;
   attributes: Record<string, string>;
   resumeToken?: string;
+  /**
+   * The contact the API last handed back, which the participant service then said had ended (the
+   * page's ChatJS was refused it): this request must not be answered with it again unless Connect
+   * says it is live.
+   */
+  endedChat?: string;
   contentTypes?: ContentType[];
   chatDurationMinutes?: number;
   persistentChat?: { rehydrationType: "FROM_SEGMENT" | "ENTIRE_PAST_SESSION"; sourceContactId: string };
@@ -33,7 +39,7 @@ export interface StartChatRequest {
 
 type Json = Record<string, unknown>;
 
-const ourFields = ["name", "agent", "attributes", "resumeToken"];
+const ourFields = ["name", "agent", "attributes", "resumeToken", "endedChat"];
 const sampleFields = [
   "ParticipantDetails", "Username", "InstanceId", "ContactFlowId", "Attributes",
   "SupportedMessagingContentTypes", "ChatDurationInMinutes", "PersistentChat", "InitialMessage", "resumeToken",
@@ -78,6 +84,7 @@ function parseOurShape(body: Json, settings: StartChatSettings): StartChatReques
     agentUsername: agentUsername(body.agent, "agent"),
     attributes: attributes(body.attributes, "attributes", settings),
     resumeToken: resumeToken(body.resumeToken),
+    endedChat: body.endedChat === undefined ? undefined : contactId(body.endedChat, "endedChat"),
   };
 }
 
@@ -196,9 +203,13 @@ function persistentChat(value: unknown): StartChatRequest["persistentChat"] {
   if (rehydrationType !== "FROM_SEGMENT" && rehydrationType !== "ENTIRE_PAST_SESSION") {
     invalid(`${field}.RehydrationType`, "must be FROM_SEGMENT or ENTIRE_PAST_SESSION");
   }
-  const sourceContactId = text(SourceContactId, `${field}.SourceContactId`);
-  if (!contactIdPattern.test(sourceContactId)) invalid(`${field}.SourceContactId`, "is not a contact id");
-  return { rehydrationType, sourceContactId };
+  return { rehydrationType, sourceContactId: contactId(SourceContactId, `${field}.SourceContactId`) };
+}
+
+function contactId(value: unknown, field: string): string {
+  const id = text(value, field);
+  if (!contactIdPattern.test(id)) invalid(field, "is not a contact id");
+  return id;
 }
 
 function initialMessage(value: unknown, settings: StartChatSettings): StartChatRequest["initialMessage"] {

@@ -49,7 +49,16 @@ export interface StartChatSettings {
   tokenKeyId: string;
   /** How long an agent username → user id lookup is remembered, in seconds. */
   agentCacheSeconds: number;
+  /**
+   * How long a returning customer's recorded chat is handed back as live without asking Connect
+   * (`DescribeContact`), in seconds since it started or Connect last said it was live. 0 asks every
+   * time. A chat that ended meanwhile costs the page one more request (it says so, `endedChat`),
+   * and with the transcript watcher on most ended chats are marked ended before anyone returns.
+   */
+  liveCheckSeconds: number;
 }
+
+export const liveCheckSecondsMax = 3600;
 
 export const chatDurationRange = { min: 60, max: 10080 } as const;
 /**
@@ -74,6 +83,7 @@ const env = {
   authMode: "AUTH_MODE",
   tokenKeyId: "TOKEN_KEY_ID",
   agentCacheSeconds: "AGENT_CACHE_SECONDS",
+  liveCheckSeconds: "LIVE_CHECK_SECONDS",
   maxChatDurationMinutes: "MAX_CHAT_DURATION_MINUTES",
   continuationMinutes: "CONTINUATION_MINUTES",
   newChatsPerClientPerMinute: "NEW_CHATS_PER_CLIENT_PER_MINUTE",
@@ -109,6 +119,7 @@ export function settingsFromEnv(source: Env = process.env): StartChatSettings {
     // Signed-in mode cannot seal participant tokens without its key; anonymous mode may have none.
     tokenKeyId: read("authMode") === "jwt" || source[env.tokenKeyId] !== "" ? read("tokenKeyId") : "",
     agentCacheSeconds: Number(read("agentCacheSeconds")),
+    liveCheckSeconds: Number(read("liveCheckSeconds")),
     maxChatDurationMinutes: Number(read("maxChatDurationMinutes")),
     continuationMinutes: Number(read("continuationMinutes")),
     newChatsPerClientPerMinute: Number(read("newChatsPerClientPerMinute")),
@@ -143,6 +154,9 @@ export function settingsProblems(settings: StartChatSettings): string[] {
   }
   if (settings.authMode !== "anonymous" && settings.authMode !== "jwt") problems.push("authMode must be anonymous or jwt");
   if (!Number.isFinite(settings.agentCacheSeconds) || settings.agentCacheSeconds < 0) problems.push("agentCacheSeconds must be 0 or more");
+  if (!Number.isInteger(settings.liveCheckSeconds) || settings.liveCheckSeconds < 0 || settings.liveCheckSeconds > liveCheckSecondsMax) {
+    problems.push(`liveCheckSeconds must be a whole number from 0 to ${liveCheckSecondsMax}`);
+  }
   for (const name of settings.allowedAttributes) {
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(name)) problems.push(`allowedAttributes: "${name}" is not a valid attribute name`);
     if ((serverAttributes as readonly string[]).includes(name)) problems.push(`allowedAttributes: "${name}" is set by the server`);

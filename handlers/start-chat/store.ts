@@ -17,6 +17,8 @@ export interface ChatStore {
   claim(claim: ChatClaim, nowSeconds: number): Promise<boolean>;
   /** Removes a claim of ours whose start failed: nothing is left behind, and the customer's next start need not wait. */
   release(claim: ChatClaim): Promise<void>;
+  /** Notes that Connect said `chat` was live at `atSeconds`, while the item still holds it, active. */
+  markChecked(chat: ChatRecord, atSeconds: number): Promise<void>;
 }
 
 type DynamoSdk = Pick<typeof DynamoDB, "DynamoDBClient" | "GetItemCommand" | "PutItemCommand" | "DeleteItemCommand" | "UpdateItemCommand">;
@@ -35,7 +37,7 @@ export function dynamoConnection(loadSdk: () => DynamoSdk, clientConfig: DynamoD
 // Only the sealed participant token: an item written before sealing keeps its clear `participantToken`
 // until replaced or expired, and it is never read back (such a chat is not resumed, see seal.ts).
 const stringFields = ["customerKey", "contactId", "participantId", "sealedParticipantToken", "rootContactId", "chatStatus", "transcriptLocation", "claimId"] as const;
-const numberFields = ["startedAt", "expiresAt", "endedAt"] as const;
+const numberFields = ["startedAt", "checkedAt", "expiresAt", "endedAt"] as const;
 
 export function toItem(chat: ChatRecord | ChatClaim): Record<string, DynamoDB.AttributeValue> {
   const fields = chat as Partial<Record<(typeof stringFields)[number], string> & Record<(typeof numberFields)[number], number>>;
@@ -84,6 +86,21 @@ export function dynamoChatStore(connection: DynamoConnection, tableName: string)
         }));
       } catch (error) {
         // Already taken over by another start, after it expired: theirs now, not ours to remove.
+        if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+      }
+    },
+    async markChecked(chat, atSeconds) {
+      const { sdk, client } = connection();
+      try {
+        await client.send(new sdk.UpdateItemCommand({
+          TableName: tableName,
+          Key: { [key]: { S: chat.customerKey } },
+          ConditionExpression: "contactId = :contact AND chatStatus = :active",
+          UpdateExpression: "SET checkedAt = :at",
+          ExpressionAttributeValues: { ":contact": { S: chat.contactId }, ":active": { S: "active" }, ":at": { N: String(atSeconds) } },
+        }));
+      } catch (error) {
+        // Replaced or ended meanwhile: the note no longer applies.
         if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
       }
     },
