@@ -64,21 +64,39 @@ describe("customer page (Chromium)", () => {
     expect(JSON.parse(chatPosts[0])).to.deep.equal({ name: "Kim", attributes: { pageUrl: `${stack.url}/` } });
   });
 
-  it("says so clearly when the API refuses, and leaves nothing behind", async () => {
-    stack.emulator.setFaults({ operations: ["StartChatContact"], throttle: true });
+  /** The page on a clock the test moves: the widget keeps trying a busy API for 3 minutes (www/src/patience.ts). */
+  async function onTestClock(): Promise<void> {
+    await page.clock.install();
+    await page.reload();
+    await page.getByRole("button", { name: "Start chat" }).waitFor();
+  }
+  /** Past the widget's patience, a minute at a time, until `alert` shows. */
+  async function outlast(alert: ReturnType<Page["getByRole"]>): Promise<void> {
+    for (let minute = 0; minute < 5 && !await alert.isVisible(); minute++) {
+      await page.clock.fastForward(60_000);
+      await page.waitForTimeout(300);
+    }
+    await alert.waitFor({ timeout: 20_000 });
+  }
+
+  it("says so clearly when the API stays busy past the widget's patience, and leaves nothing behind", async () => {
+    await onTestClock();
+    stack.emulator.setFaults({ operations: ["StartChatContact"], quota: true });
     const before = await footprint(stack);
     await page.getByLabel("Your name").fill("Ana");
     await page.getByRole("button", { name: "Start chat" }).click();
-    await page.getByRole("alert").filter({ hasText: "We are getting a lot of chat requests" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Lots of people are contacting us right now" }).waitFor();
+    await outlast(page.getByRole("alert").filter({ hasText: "All our agents are busy" }));
     expect(await page.getByRole("button", { name: "Start chat" }).isEnabled()).to.equal(true);
     expect(await footprint(stack)).to.deep.equal(before);
   });
 
-  it("says so clearly when the network is down", async () => {
+  it("says so clearly when the network stays down", async () => {
+    await onTestClock();
     await page.route("**/api/chat", (route) => route.abort("internetdisconnected"));
     await page.getByLabel("Your name").fill("Ana");
     await page.getByRole("button", { name: "Start chat" }).click();
-    await page.getByRole("alert").filter({ hasText: "We could not reach the chat service" }).waitFor();
+    await outlast(page.getByRole("alert").filter({ hasText: "We could not reach the chat service" }));
   });
 
   it("resumes the same chat after a reload", async () => {

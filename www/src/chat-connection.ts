@@ -62,11 +62,23 @@ const receiptThrottleMs = 5000;
 const staleMs = 35_000;
 const graceMs = 20_000;
 
-/** A 403 from the participant service: this participant is out of the chat (ChatJS reads it so too). */
-export function chatOver(error: unknown): boolean {
+/**
+ * The participant service's HTTP status in a ChatJS failure: on the error itself (a call on the
+ * session), or two `_debug`s down (connect(), which wraps CreateParticipantConnection's).
+ */
+function statusOf(error: unknown): number | undefined {
   const failure = error as { statusCode?: number; _debug?: { _debug?: { statusCode?: number } } } | undefined;
-  return failure?.statusCode === 403 || failure?._debug?._debug?.statusCode === 403;
+  return failure?.statusCode ?? failure?._debug?._debug?.statusCode;
 }
+
+/** A 403 from the participant service: this participant is out of the chat (ChatJS reads it so too). */
+export const chatOver = (error: unknown): boolean => statusOf(error) === 403;
+
+/**
+ * A 429 ThrottlingException from the participant service (its rates are per instance, so a crowd
+ * meets them), left after the SDK's own retries: the same call may pass a moment later.
+ */
+export const throttled = (error: unknown): boolean => statusOf(error) === 429;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- ChatJS is a global without usable module types */
 /** Opens a participant's chat: the customer's (from the start-chat API) or, locally, an agent's. */

@@ -3,7 +3,7 @@
  * rendering and the composer. Built as a script of their own (`chat-parts-<hash>.js`, www/build.ts)
  * and loaded when a chat starts or resumes, so the first load (launcher and form) stays small.
  */
-export { chatOver, openChat } from "./chat-connection";
+export { chatOver, openChat, throttled } from "./chat-connection";
 export { createComposer } from "./composer";
 export { renderEntry } from "./render-entry";
 export { applyItem, nameOf, transcriptText } from "./transcript";

@@ -13,6 +13,7 @@ import type { Emitter } from "./events";
 import { loadGlobal } from "./load-script";
 import type { ChatOptions } from "./options";
 import type { pageContextAttributes } from "./page-context";
+import { nextTry, retryable, startPatiently } from "./patience";
 import { chatPartsGlobal } from "./script-globals";
 import { format, type Strings } from "./strings";
 import { emptyTranscript, type ChatItem } from "./transcript";
@@ -98,6 +99,15 @@ export function createChatView(ctx: ViewContext): ChatView {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let retries = 0;
   let state: ConnectionState | "ended" | undefined;
+  /**
+   * The waits of a start or a connect that meets a busy service (patience.ts). Each belongs to a
+   * run; resetting the view or unmounting it starts a new run, and a wait of an old one never ends.
+   */
+  let run = 0;
+  let waitTimer: ReturnType<typeof setTimeout> | undefined;
+  let historyTimer: ReturnType<typeof setTimeout> | undefined;
+  const cancelled = new Error("cancelled");
+  const patience = { patienceSeconds: options.patienceSeconds };
   const attention = createAttention({ strings, sound: options.sound, desktop: options.notifications, activate: () => ctx.reveal() });
 
   const load = (): Saved => {
@@ -132,10 +142,12 @@ export function createChatView(ctx: ViewContext): ChatView {
   const agentInput = h("input", { id: `${id}-agent`, name: "agent", autocomplete: "off", maxlength: "100", spellcheck: "false", dir: "ltr", "aria-describedby": agentError.id });
   const startButton = h("button", { type: "submit", class: "cc-primary" }, strings.start);
   const formStatus = h("p", { class: "cc-status", role: "alert" });
+  // What is under way (starting, or waiting for a busy service): polite, never an alert.
+  const formNote = h("p", { class: "cc-note", role: "status" });
   const form = h("form", { class: "cc-form", novalidate: true, "aria-labelledby": title.id, onsubmit: (event: Event) => { event.preventDefault(); void submit(); } },
     h("label", { for: nameInput.id }, strings.nameLabel), nameInput, nameError,
     h("label", { for: agentInput.id }, `${strings.agentLabel} `, h("span", { class: "cc-hint" }, strings.optional)), agentInput, agentError,
-    startButton, formStatus);
+    startButton, formNote, formStatus);
 
   // The chat.
   // The log region holds a list: the entries stay list items to assistive technology.
@@ -157,9 +169,12 @@ export function createChatView(ctx: ViewContext): ChatView {
 
   function showForm(status = ""): void {
     clearTimeout(retryTimer);
+    stopWaiting();
     chat.hidden = true;
     form.hidden = false;
     formStatus.textContent = status;
+    formNote.textContent = "";
+    connectionStatus.dataset.state = "";
     nameInput.value ||= load().name ?? "";
     agentInput.value ||= load().agent ?? "";
     startButton.disabled = !config;
@@ -183,13 +198,16 @@ export function createChatView(ctx: ViewContext): ChatView {
     const nameOk = showFieldError(nameInput, nameError, nameProblem && format(strings.nameInvalid, { problem: nameProblem }));
     const agentOk = showFieldError(agentInput, agentError, agentProblem && format(strings.agentInvalid, { problem: agentProblem }));
     if (!nameOk || !agentOk) return (nameOk ? agentInput : nameInput).focus();
-    formStatus.textContent = strings.starting;
+    formStatus.textContent = "";
+    formNote.textContent = strings.starting;
     startButton.disabled = true;
     save({ agent });
     try {
       await begin({ name, ...(agent && { agent }), ...pageContext() });
     } catch (error) {
+      if (error === cancelled) return;
       startButton.disabled = false;
+      formNote.textContent = "";
       if (error instanceof ChatApiError && (error.field === "name" || error.field === "agent")) {
         const [input, message, template] = error.field === "name" ? [nameInput, nameError, strings.nameInvalid] : [agentInput, agentError, strings.agentInvalid];
         formStatus.textContent = "";
@@ -209,23 +227,63 @@ export function createChatView(ctx: ViewContext): ChatView {
     return names.length ? { attributes: Object.fromEntries(names.map((name) => [name, clean(pageContextValues[name]())])) } : {};
   }
 
-  /** The customer's sentence for a failure, also told to the host page. */
+  /** The customer's sentence for a failure, also told to the host page (once: not for each try). */
   function failure(error: unknown): string {
-    const code = error instanceof ChatApiError ? error.code : "CONNECTION";
-    const known: Record<string, string> = { THROTTLED: strings.errorThrottled, CHAT_CAPACITY: strings.errorCapacity, UNAUTHORIZED: strings.errorUnauthorized, NETWORK: strings.errorNetwork };
-    const message = known[code] ?? strings.errorStart;
+    const api = error instanceof ChatApiError ? error : undefined;
+    const code = api?.code ?? "CONNECTION";
+    const known: Record<string, string> = { CHAT_CAPACITY: strings.errorCapacity, UNAUTHORIZED: strings.errorUnauthorized, NETWORK: strings.errorNetwork };
+    // Busy for the whole patience (or asked to wait longer than it): one calm sentence.
+    const message = known[code] ?? (api && retryable(api.status, code) ? strings.errorThrottled : strings.errorStart);
     ctx.emit("error", { code, message });
     return message;
   }
 
-  /** Starts or resumes the customer's chat through the API, then connects to it. */
-  async function begin(request: { name: string; agent?: string; attributes?: Record<string, string> }): Promise<void> {
-    const token = options.authToken ? await options.authToken() : undefined;
-    const resumeToken = load().resumeToken;
-    const data = await startChat(config!.apiUrl, { ...request, ...(resumeToken && !token && { resumeToken }) }, token);
-    save({ name: request.name, resumeToken: data.resumeToken ?? resumeToken, active: true });
-    ctx.emit(data.resumed ? "resumed" : "started", { contactId: data.startChatResult.ContactId });
-    await join(data);
+  /** A wait of the current run (see `run`): it never ends once the view is reset or gone. */
+  const pause = (mine: number, ms: number) => new Promise<void>((resolve, reject) => {
+    if (mine !== run) return reject(cancelled);
+    waitTimer = setTimeout(() => (mine === run ? resolve() : reject(cancelled)), ms);
+  });
+
+  function stopWaiting(): void {
+    run++;
+    clearTimeout(waitTimer);
+  }
+
+  /** The service is busy and the widget tries again by itself: calm words, where the customer looks. */
+  function showWaiting(): void {
+    if (!form.hidden) return void (formNote.textContent = strings.waiting);
+    connectionStatus.textContent = strings.waiting;
+    connectionStatus.dataset.state = "waiting";
+  }
+
+  /**
+   * Starts or resumes the customer's chat through the API, patiently while it is busy (429/503:
+   * patience.ts), then connects to it. `endedChat`: the chat it handed back before is over.
+   */
+  async function begin(request: { name: string; agent?: string; attributes?: Record<string, string> }, endedChat?: string): Promise<void> {
+    const mine = run;
+    const data = await startPatiently({
+      startChat: async () => {
+        if (mine !== run) throw cancelled;
+        const token = options.authToken ? await options.authToken() : undefined;
+        // Read at each try: a chat another tab of this customer started meanwhile is joined, not doubled.
+        const resumeToken = load().resumeToken;
+        return startChat(config!.apiUrl, { ...request, ...(resumeToken && !token && { resumeToken }), ...(endedChat && { endedChat }) }, token);
+      },
+      sleep: (ms) => pause(mine, ms),
+      now: Date.now,
+      onWait: showWaiting,
+      ...patience,
+    });
+    if (mine !== run) throw cancelled;
+    const contactId = data.startChatResult.ContactId;
+    save({ name: request.name, resumeToken: data.resumeToken ?? load().resumeToken, active: contactId !== endedChat });
+    // Handed the same chat again: it is over after all.
+    if (contactId === endedChat) return ended();
+    ctx.emit(data.resumed ? "resumed" : "started", { contactId });
+    // A chat handed back as resumed may have ended meanwhile (the API need not ask Connect): if the
+    // participant service says so, the API is asked once more, told so.
+    await join(data, data.resumed && !endedChat ? () => begin(request, contactId).catch((error) => void (error !== cancelled && showForm(failure(error)))) : undefined);
   }
 
   /** The chat's code, loaded the first time a chat opens; the composer comes with it. */
@@ -244,8 +302,8 @@ export function createChatView(ctx: ViewContext): ChatView {
     return parts;
   }
 
-  /** Shows the chat the API handed over, and connects to it. */
-  async function join(data: StartChatData): Promise<void> {
+  /** Shows the chat the API handed over, and connects to it; `reask` if it turns out over. */
+  async function join(data: StartChatData, reask?: () => Promise<void>): Promise<void> {
     if (current?.startChatResult.ContactId !== data.startChatResult.ContactId) {
       transcript = emptyTranscript;
       entries.replaceChildren();
@@ -256,14 +314,28 @@ export function createChatView(ctx: ViewContext): ChatView {
     chat.hidden = false;
     chat.classList.remove("cc-ended");
     state = undefined;
+    const mine = run;
+    const began = Date.now();
     try {
-      await connectTo(data);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await connectTo(data);
+          break;
+        } catch (error) {
+          // The participant service's rate, met in a crowd: tried again, calmly, within the patience.
+          const next = parts?.throttled(error) && nextTry({ status: 429, code: "THROTTLED", attempt, elapsedMs: Date.now() - began }, patience);
+          if (!next || !next.retry) throw error;
+          showWaiting();
+          await pause(mine, next.waitMs);
+        }
+      }
       if (ctx.inView()) composer!.focus();
     } catch (error) {
-      if (parts?.chatOver(error)) return ended();
+      if (error === cancelled) return;
+      if (parts?.chatOver(error)) return reask ? reask() : ended();
       setState("lost");
-      chatStatus.textContent = strings.connectFailed;
-      ctx.emit("error", { code: "CONNECTION", message: strings.connectFailed });
+      chatStatus.textContent = parts?.throttled(error) ? strings.errorThrottled : strings.connectFailed;
+      ctx.emit("error", { code: "CONNECTION", message: chatStatus.textContent });
       if (ctx.inView()) reconnectButton.focus();
     }
   }
@@ -271,6 +343,7 @@ export function createChatView(ctx: ViewContext): ChatView {
   /** ChatJS on the chat, then its transcript so far (what is shown already stays, once). */
   async function connectTo(data: StartChatData): Promise<void> {
     clearTimeout(retryTimer);
+    clearTimeout(historyTimer);
     connection?.close();
     connection = undefined;
     const { openChat } = await chatParts();
@@ -293,7 +366,21 @@ export function createChatView(ctx: ViewContext): ChatView {
       ended: () => ended(),
       state: (next) => setState(next),
     });
-    for (const item of await connection.history()) show(item, false);
+    await catchUp(connection);
+  }
+
+  /**
+   * The transcript so far onto the screen. A read the participant service throttles fails nothing:
+   * the chat is connected, and the read is tried again a little later (jittered, patience.ts).
+   */
+  async function catchUp(reader: ChatConnection, attempt = 1, since = Date.now()): Promise<void> {
+    try {
+      for (const item of await reader.history()) show(item, false);
+    } catch (error) {
+      const next = parts!.throttled(error) && nextTry({ status: 429, code: "THROTTLED", attempt, elapsedMs: Date.now() - since }, patience);
+      if (!next) throw error;
+      if (next.retry) historyTimer = setTimeout(() => void (reader === connection && catchUp(reader, attempt + 1, since).catch(() => undefined)), next.waitMs);
+    }
   }
 
   /**
@@ -320,8 +407,11 @@ export function createChatView(ctx: ViewContext): ChatView {
     state = next;
     const labels: Record<ConnectionState, string> = { connecting: strings.connecting, connected: strings.connected, reconnecting: strings.reconnecting, lost: strings.lost };
     // The browser knows it is offline before any socket does: say so, whatever ChatJS reports.
-    connectionStatus.textContent = navigator.onLine === false ? strings.offline : labels[next];
-    connectionStatus.dataset.state = next;
+    // While the service is busy, its calm words stay until the chat is connected.
+    if (next !== "connecting" || connectionStatus.dataset.state !== "waiting") {
+      connectionStatus.textContent = navigator.onLine === false ? strings.offline : labels[next];
+      connectionStatus.dataset.state = next;
+    }
     reconnectButton.hidden = next !== "lost";
     if (next === "connected") retries = 0;
     if (next === "lost") retryLater();
@@ -440,6 +530,7 @@ export function createChatView(ctx: ViewContext): ChatView {
   function ended(): void {
     if (state === "ended") return;
     clearTimeout(retryTimer);
+    stopWaiting();
     state = "ended";
     unread.clear();
     save({ active: false });
@@ -448,7 +539,7 @@ export function createChatView(ctx: ViewContext): ChatView {
     reconnectButton.hidden = true;
     connectionStatus.textContent = strings.ended;
     connectionStatus.dataset.state = "ended";
-    ctx.emit("ended", { contactId: connection?.contactId ?? "" });
+    ctx.emit("ended", { contactId: current?.startChatResult.ContactId ?? "" });
     // The chat stays: the disconnect flow's last words (a goodbye, a survey) still arrive and show.
     if (ctx.inView()) newChatButton.focus();
   }
@@ -461,7 +552,7 @@ export function createChatView(ctx: ViewContext): ChatView {
     try {
       await begin({ name: load().name ?? "" });
     } catch (error) {
-      showForm(failure(error));
+      if (error !== cancelled) showForm(failure(error));
     }
   }
 
@@ -478,7 +569,8 @@ export function createChatView(ctx: ViewContext): ChatView {
   };
   // Another tab of this customer started (or came back to) a chat: show the same one here.
   const onStorage = (event: StorageEvent) => {
-    if (event.key === storageKey && !form.hidden && load().active && load().resumeToken) void resume();
+    // (Not while this tab is starting one itself: its next try, if any, joins that chat.)
+    if (event.key === storageKey && !form.hidden && !startButton.disabled && load().active && load().resumeToken) void resume();
   };
   window.addEventListener("online", onOnline);
   window.addEventListener("offline", onOffline);
@@ -510,6 +602,8 @@ export function createChatView(ctx: ViewContext): ChatView {
     isEnded: () => state === "ended",
     unmount() {
       clearTimeout(retryTimer);
+      clearTimeout(historyTimer);
+      stopWaiting();
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("storage", onStorage);

@@ -32,6 +32,11 @@ export interface ChatOptions {
   notifications?: boolean;
   /** CSP nonce for the stylesheet and scripts the widget adds. Default: the nonce of its own script tag. */
   nonce?: string;
+  /**
+   * How long, in seconds, the widget keeps trying while the service is busy (429/503 from the API,
+   * a throttled participant service) before it tells the customer to try again later. Default 180.
+   */
+  patienceSeconds?: number;
 }
 
 export interface LauncherOptions extends ChatOptions {
@@ -83,6 +88,7 @@ export function optionsFromDataset(dataset: DOMStringMap): LauncherOptions {
   const options: Record<string, unknown> = {};
   for (const key of texts) if (dataset[key]) options[key] = dataset[key];
   for (const key of flags) if (key in dataset) options[key] = dataset[key] !== "false";
+  if (dataset.patienceSeconds) options.patienceSeconds = Number(dataset.patienceSeconds);
   const theme = Object.fromEntries(Object.keys(themeProperties).filter((key) => dataset[key]).map((key) => [key, dataset[key]]));
   if (Object.keys(theme).length) options.theme = theme;
   return options as LauncherOptions;

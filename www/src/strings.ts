@@ -17,13 +17,16 @@ export const english = {
   optional: "(optional)",
   start: "Start chat",
   starting: "Starting your chat…",
+  /** While the service is busy and the widget tries again by itself (patience.ts): calm, and no place in a queue. */
+  waiting: "Lots of people are contacting us right now. Connecting you…",
   /** {problem} is the API's own rule, in English (handlers/start-chat/rules.ts). */
   nameInvalid: "Your name {problem}.",
   agentInvalid: "The agent username {problem}.",
   notAvailableHere: "Chat is not available on this site.",
   notAvailable: "Chat is not available right now. Please try again later.",
   // What went wrong, for the customer.
-  errorThrottled: "We are getting a lot of chat requests. Please try again in a moment.",
+  /** The service stayed busy (429/503) for the whole patience, or asked for a longer wait than it. */
+  errorThrottled: "We could not connect you right now. Please try again in a few minutes.",
   errorCapacity: "All our agents are busy. Please try again in a few minutes.",
   errorUnauthorized: "Please sign in to start a chat.",
   errorNetwork: "We could not reach the chat service. Check your connection and try again.",
