@@ -4,14 +4,16 @@
  * AWS_ENDPOINT_URL_CONNECT. It keeps Connect's rules that our code depends on: ClientToken
  * idempotency, the active-chat quota (429 LimitExceededException), persistent chat only from an
  * ended contact and only once, and the error shapes. Every request must carry a valid SigV4
- * signature made with the stack's credentials (sigv4.ts), as AWS requires. Fault switches make it
- * throttle, fail or lag.
+ * signature made with the stack's credentials (sigv4.ts), as AWS requires. It enforces Connect's
+ * default API rates, one token bucket per operation, and the concurrent active chat quota
+ * (connect-quotas.ts), each overridable. Fault switches make it throttle, fail or lag.
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody } from "./api-gateway";
 import type { ChatState, Contact } from "./chat-state";
 import { checkSigV4, type SigV4Credentials } from "./sigv4";
+import { createRateLimiter, resolveQuotas, type ConnectQuotas, type QuotaSetting, type RateLimiter, type ThrottledCounts } from "./connect-quotas";
 import { bodyLimits, RequestError } from "./request-body";
 
 export interface LocalAgent {
@@ -40,8 +42,13 @@ export interface ConnectEmulatorOptions {
   /** Runs the contact's flow once the contact exists. */
   onChatStarted?: (contact: Contact) => void;
   region?: string;
-  /** Connect's concurrent active chat quota; 429 LimitExceededException beyond it. */
-  maxActiveChats?: number;
+  /**
+   * Connect's limits (connect-quotas.ts): the API rates, per operation, and the concurrent active
+   * chat quota (429 LimitExceededException beyond it). Default "default", Connect's own; "off": none.
+   */
+  quotas?: QuotaSetting;
+  /** The rate limits' clock, in milliseconds; tests pass their own. Default performance.now. */
+  now?: () => number;
   /** The only credentials whose SigV4 signatures it accepts: the stack's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
   credentials: SigV4Credentials;
 }
@@ -92,6 +99,26 @@ export async function serveRestJson(
 
 export const localAccount = "000000000000";
 
+/**
+ * What each operation answers when its rate is exceeded, all 429 without Retry-After, as Connect
+ * sends none. DescribeContact and SearchUsers declare ThrottlingException (@httpError(429), member
+ * `Message`) in the API model (aws/aws-sdk-js-v3 codegen/sdk-codegen/aws-models/connect.json, and
+ * botocore's). StartChatContact declares no throttling error, but its API reference says "API TPS
+ * throttling returns a TooManyRequests exception": the model's TooManyRequestsException ("Displayed
+ * when rate-related API limits are exceeded", 429). StopContact declares neither, and its reference
+ * names no throttling error, so what it answers is our choice: TooManyRequestsException, like
+ * StartChatContact, the other contact operation here without ThrottlingException in its `errors`,
+ * and the model's shape whose documentation is the rate limit. (ThrottlingException would be a shape
+ * the model says StopContact never answers.) The SDK takes either as throttling, by its 429, and
+ * retries it.
+ */
+const throttleErrors: Record<string, string> = {
+  StartChatContact: "TooManyRequestsException",
+  StopContact: "TooManyRequestsException",
+  DescribeContact: "ThrottlingException",
+  SearchUsers: "ThrottlingException",
+};
+
 /** A stable, UUID-shaped id for a local agent, so routing tests can predict it. */
 export function localUserId(username: string): string {
   const hex = createHash("sha256").update(`agent:${username}`).digest("hex");
@@ -104,7 +131,20 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
   const { chats } = options;
   const byClientToken = new Map<string, Contact>();
   const calls = new Map<string, number>();
+  const rateLimited = new Map<string, number>();
+  const activeChatRefusals = new Map<string, number>();
+  const now = options.now ?? (() => performance.now());
   let faults: Faults = {};
+  let quotas: ConnectQuotas | undefined;
+  let limiter: RateLimiter | undefined;
+  /** Puts a setting in force: its buckets start full. Throws, changing nothing, on a value no bucket can have. */
+  function setQuotas(setting: QuotaSetting): void {
+    const next = resolveQuotas(setting);
+    quotas = next;
+    limiter = next && createRateLimiter(next.connect, now);
+  }
+  setQuotas(options.quotas ?? "default");
+  const bump = (counts: Map<string, number>, operation: string) => counts.set(operation, (counts.get(operation) ?? 0) + 1);
 
   const invalid = (message: string) => new ConnectError(400, "InvalidRequestException", message);
   const checkInstance = (instanceId: unknown) => {
@@ -141,7 +181,9 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
       if (!source.disconnectTimestamp) throw invalid("Only chat sessions that have ended can be rehydrated");
       if (source.continued) throw invalid("The source contact has already been continued");
     }
-    if (options.maxActiveChats !== undefined && activeChats() >= options.maxActiveChats) {
+    // "Concurrent active chats per instance" (connect-quotas.ts): a chat counts until it ends.
+    if (quotas && activeChats() >= quotas.activeChats) {
+      bump(activeChatRefusals, "StartChatContact");
       throw new ConnectError(429, "LimitExceededException", "The concurrent active chat quota is reached");
     }
 
@@ -242,7 +284,14 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
   function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     return serveRestJson(req, res, "InvalidRequestException", (body) => {
       const { operation, run } = route(req.method ?? "GET", path, body);
-      calls.set(operation, (calls.get(operation) ?? 0) + 1);
+      bump(calls, operation);
+      // The operation's rate, after authentication and before anything runs: a throttled call
+      // changes nothing and takes no token. Connect's limits are per account and Region, as this
+      // emulator is one account in one Region.
+      if (operation !== "Unknown" && limiter && !limiter.take(operation)) {
+        bump(rateLimited, operation);
+        throw new ConnectError(429, throttleErrors[operation] ?? "ThrottlingException", "Rate exceeded");
+      }
       return withFaults(operation, run);
     }, (raw) => {
       // SigV4 with the stack's credentials, for service `connect` in this region (the model's
@@ -267,14 +316,23 @@ export function createConnectEmulator(options: ConnectEmulatorOptions) {
     endContact,
     contact: (contactId: string) => chats.contact(contactId),
     contacts: () => chats.all(),
-    /** How many times each operation was called: what a request costs in AWS calls. */
+    /** How many times each operation was called, refused ones included: what a request costs in AWS calls. */
     callCounts: () => Object.fromEntries(calls) as Record<string, number>,
+    /** Per operation, the calls Connect's limits refused: by a rate (`rateLimited`) or at the active chat quota (`activeChatQuota`). Fault switches' refusals are not counted. */
+    throttledCounts: (): ThrottledCounts => ({ rateLimited: Object.fromEntries(rateLimited), activeChatQuota: Object.fromEntries(activeChatRefusals) }),
     /** Replaces the fault switches; `{}` turns them all off. */
     setFaults(next: Faults) {
       faults = { ...next };
     },
+    /** Puts other limits in force now (connect-quotas.ts), every bucket full. */
+    setQuotas,
+    /** The limits in force: undefined when they are off. */
+    quotas: (): ConnectQuotas | undefined => quotas && structuredClone(quotas),
+    /** Forgets the calls and the refusals counted so far. */
     resetCallCounts() {
       calls.clear();
+      rateLimited.clear();
+      activeChatRefusals.clear();
     },
   };
 }

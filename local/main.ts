@@ -1,6 +1,7 @@
 /** `npm start`: the whole system on this machine, no AWS account needed. */
 import { parseArgs } from "node:util";
 import { originProblem } from "../handlers/start-chat/cors";
+import { describeQuotas, quotaSettingFromFlags } from "./connect-quotas";
 import { demoCustomer } from "./issuer";
 import { startLocalStack } from "./stack";
 
@@ -19,6 +20,8 @@ const cliOptions = {
   attachments: { type: "boolean", help: "attachments on: customers and agents can send files" },
   interactive: { type: "boolean", help: "agents can send interactive messages: list pickers, quick replies, time pickers" },
   "signed-in": { type: "boolean", help: "signed-in mode: the API takes only JWTs from a local issuer; /signed-in is the chat page, signed in" },
+  quotas: { type: "string", value: "default|off", help: "Amazon Connect's default API rates and 500 active chats, enforced (default), or off: no limits" },
+  quota: { type: "string", multiple: true, value: "NAME=RATE/BURST", help: "change one limit, e.g. StartChatContact=20/40, CreateParticipantConnection=12/18, activeChats=1000; repeatable" },
   help: { type: "boolean", short: "h", help: "print this help and exit" },
 } as const;
 
@@ -74,6 +77,8 @@ async function main(): Promise<void> {
   const allowedOrigins = values["allow-origin"] ?? (process.env.ALLOWED_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter(Boolean);
   const refused = allowedOrigins.map((origin) => [origin, originProblem(origin)]).filter(([, problem]) => problem);
   if (refused.length) throw new Error(refused.map(([origin, problem]) => `--allow-origin ${origin}: ${problem}`).join("\n"));
+  // Connect's limits: its defaults unless --quotas off, with --quota's changes.
+  const quotas = quotaSettingFromFlags(values.quotas, values.quota);
   const stack = await startLocalStack({
     port,
     dataDir: values.data,
@@ -81,8 +86,19 @@ async function main(): Promise<void> {
     attachments: values.attachments ?? false,
     interactive: values.interactive ?? false,
     signedIn: values["signed-in"] ?? false,
+    quotas,
     onFaultsChanged: (description) => console.log(description),
   });
+  // Ctrl-C stops it cleanly from the moment the banner says so (a test may press it at once).
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   const token = stack.signedIn?.demoToken;
   const bearer = token ? ' -H "authorization: Bearer $TOKEN"' : "";
   console.log(`connect-chat local stack on ${stack.url}
@@ -97,6 +113,7 @@ ${allowedOrigins.length ? `Pages on ${allowedOrigins.join(", ")} may embed the c
   <script src="${stack.url}/connect-chat.js" data-mount="#chat"></script>
 ` : `Embed it on another origin: npm start -- --allow-origin http://localhost:3000
 `}
+Connect limits: ${describeQuotas(stack.quotas())} — ${quotas === "off" ? "npm start -- --quotas default to enforce them" : "npm start -- --quotas off to lift them, --quota NAME=RATE/BURST to change one"}
 ${values.attachments ? `Attachments on (--attachments): customers and agents can send files.
 ` : ""}${values.interactive ? `Interactive messages on (--interactive): the agent console sends list pickers, quick replies and time pickers.
 ` : ""}${stack.signedIn ? `Signed in (--signed-in): the API takes only JWTs (RS256) from ${stack.signedIn.issuer.issuer}, audience ${stack.signedIn.issuer.audience}.
@@ -113,16 +130,6 @@ Faults, while it runs (each POST changes only the switches it names):
 Try it:
   curl -s ${stack.url}/api/chat${bearer} -d '{"name":"Ana","agent":"jdoe"}'
 Ctrl-C stops everything.`);
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await stack.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
 }
 
 main().catch((error: unknown) => {

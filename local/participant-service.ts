@@ -7,6 +7,10 @@
  * It answers browsers as the real one does: ChatJS runs on customers' own sites and calls
  * participant.connect.<region>.amazonaws.com directly, so any origin may call it (CORS below), the
  * websocket takes any Origin, and the attachment URLs have the CORS an attachments bucket has.
+ *
+ * It enforces the participant service's default API rates, which are per instance (connect-quotas.ts):
+ * one token bucket per operation, SendMessage and SendEvent sharing one; beyond a rate, 429
+ * ThrottlingException. Not the websocket, preflights or the attachment URLs (those stand for S3).
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -16,6 +20,7 @@ import type { ChatItem } from "../www/src/transcript";
 import { readBody } from "./api-gateway";
 import { contentTypes, newToken, type ChatState, type Contact, type Participant } from "./chat-state";
 import { ConnectError, serveRestJson } from "./connect-emulator";
+import { createRateLimiter, resolveQuotas, sharedBuckets, type ConnectQuotas, type QuotaSetting, type RateLimiter, type ThrottledCounts } from "./connect-quotas";
 import { attachmentDisposition } from "./content-disposition";
 
 const day = 24 * 3600 * 1000;
@@ -163,6 +168,10 @@ export interface ParticipantServiceOptions {
    * local agent console stands in for those, so here an AGENT may, when this is on. Default off.
    */
   interactive?: boolean;
+  /** Connect's limits (connect-quotas.ts); this service applies their `participant` rates. Default "default"; "off": none. */
+  quotas?: QuotaSetting;
+  /** The rate limits' clock, in milliseconds; tests pass their own. Default performance.now. */
+  now?: () => number;
 }
 
 /** Interactive messages, and the templates Connect's flows check them against (admin guide, "interactive messages"). */
@@ -184,7 +193,7 @@ function interactiveProblem(content: unknown): string | undefined {
   return undefined;
 }
 
-export function createParticipantService({ chats, origin, onAgentLeft, settings, interactive = false }: ParticipantServiceOptions) {
+export function createParticipantService({ chats, origin, onAgentLeft, settings, interactive = false, quotas: initialQuotas = "default", now = () => performance.now() }: ParticipantServiceOptions) {
   const connections = new Map<string, Connection>();
   /** The open websockets, each with the connection token it was opened with. */
   const socketTokens = new Map<WebSocket, string>();
@@ -195,6 +204,18 @@ export function createParticipantService({ chats, origin, onAgentLeft, settings,
   const attachments = new Map<string, Attachment>();
   const sockets = new Set<WebSocket>();
   const websocketServer = new WebSocketServer({ noServer: true });
+  const calls = new Map<string, number>();
+  const rateLimited = new Map<string, number>();
+  const bump = (counts: Map<string, number>, operation: string) => counts.set(operation, (counts.get(operation) ?? 0) + 1);
+  let quotas: ConnectQuotas | undefined;
+  let limiter: RateLimiter | undefined;
+  /** Puts a setting's participant rates in force: its buckets start full. Throws, changing nothing, on a value no bucket can have. */
+  function setQuotas(setting: QuotaSetting): void {
+    const next = resolveQuotas(setting);
+    quotas = next;
+    limiter = next && createRateLimiter(next.participant, now, sharedBuckets);
+  }
+  setQuotas(initialQuotas);
 
   // A chat's connections and attachments go with it: nothing a finished chat held stays behind.
   chats.onEnded((contact) => {
@@ -211,9 +232,15 @@ export function createParticipantService({ chats, origin, onAgentLeft, settings,
     return connection;
   }
 
-  function createConnection(req: IncomingMessage): unknown {
+  /** CreateParticipantConnection's credential: a participant token of someone still in a live chat. */
+  function participantOf(req: IncomingMessage): Connection {
     const found = chats.participantByToken(bearer(req));
     if (!found || found.participant.left || found.contact.disconnectTimestamp) throw denied();
+    return found;
+  }
+
+  function createConnection(req: IncomingMessage): unknown {
+    const found = participantOf(req);
     const connectionToken = newToken();
     connections.set(connectionToken, found);
     issuedTokens.add(connectionToken);
@@ -421,15 +448,15 @@ export function createParticipantService({ chats, origin, onAgentLeft, settings,
     res.writeHead(403).end();
   }
 
-  const routes: Record<string, (req: IncomingMessage, body: any) => unknown> = {
-    "/participant/connection": createConnection,
-    "/participant/message": sendMessage,
-    "/participant/event": sendEvent,
-    "/participant/transcript": getTranscript,
-    "/participant/disconnect": disconnect,
-    "/participant/start-attachment-upload": startAttachmentUpload,
-    "/participant/complete-attachment-upload": completeAttachmentUpload,
-    "/participant/attachment": getAttachment,
+  const routes: Record<string, { operation: string; run: (req: IncomingMessage, body: any) => unknown }> = {
+    "/participant/connection": { operation: "CreateParticipantConnection", run: createConnection },
+    "/participant/message": { operation: "SendMessage", run: sendMessage },
+    "/participant/event": { operation: "SendEvent", run: sendEvent },
+    "/participant/transcript": { operation: "GetTranscript", run: getTranscript },
+    "/participant/disconnect": { operation: "DisconnectParticipant", run: disconnect },
+    "/participant/start-attachment-upload": { operation: "StartAttachmentUpload", run: startAttachmentUpload },
+    "/participant/complete-attachment-upload": { operation: "CompleteAttachmentUpload", run: completeAttachmentUpload },
+    "/participant/attachment": { operation: "GetAttachment", run: getAttachment },
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -439,11 +466,21 @@ export function createParticipantService({ chats, origin, onAgentLeft, settings,
     // writeHead in serveRestJson keeps these: CORS on every answer, errors included.
     for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
     return serveRestJson(req, res, "ValidationException", async (body) => {
-      const route = routes[path];
+      const route = req.method === "POST" ? routes[path] : undefined;
+      bump(calls, route?.operation ?? "Unknown");
       // Not an operation of the model, so no model shape: what an unknown route gets.
-      if (req.method !== "POST" || !route) throw new ConnectError(404, "UnknownOperationException", `${req.method} ${path} is not emulated`);
+      if (!route) throw new ConnectError(404, "UnknownOperationException", `${req.method} ${path} is not emulated`);
+      // The rate is the instance's ("the quotas are by instance"), so a call is charged to it once its
+      // token shows which instance it is for: a wrong or dead token gets its 403 and costs nothing.
+      // Then, before the operation runs, a call beyond the rate is refused and changes nothing.
       try {
-        return await route(req, body);
+        if (route.operation === "CreateParticipantConnection") participantOf(req);
+        else connectionOf(req);
+        if (limiter && !limiter.take(route.operation)) {
+          bump(rateLimited, route.operation);
+          throw participantError("ThrottlingException", "Rate exceeded");
+        }
+        return await route.run(req, body);
       } catch (error) {
         // A failure of the emulator itself is the model's InternalServerException, not a client error.
         if (error instanceof ConnectError) throw error;
@@ -499,6 +536,19 @@ export function createParticipantService({ chats, origin, onAgentLeft, settings,
     handle,
     upgrade,
     issuedConnectionTokens: () => [...issuedTokens],
+    /** How many times each operation was called, refused ones included (not preflights, the websocket or attachment URLs). */
+    callCounts: () => Object.fromEntries(calls) as Record<string, number>,
+    /** Per operation, the calls its rate refused (`rateLimited`); the active chat quota is the control plane's, so `activeChatQuota` stays empty here. */
+    throttledCounts: (): ThrottledCounts => ({ rateLimited: Object.fromEntries(rateLimited), activeChatQuota: {} }),
+    /** Forgets the calls and refusals counted so far. */
+    resetCallCounts() {
+      calls.clear();
+      rateLimited.clear();
+    },
+    /** Puts other limits in force now (their `participant` rates), every bucket full. */
+    setQuotas,
+    /** The limits in force: undefined when they are off. */
+    quotas: (): ConnectQuotas | undefined => quotas && structuredClone(quotas),
     /** Drops every websocket, as a network failure would; clients reconnect on their own. */
     dropConnections() {
       for (const ws of sockets) ws.terminate();

@@ -32,6 +32,7 @@ import { pageContextFor } from "../www/src/page-context";
 import { lambdaRoute } from "./api-gateway";
 import { createChatState } from "./chat-state";
 import { createConnectEmulator, localAccount, localUserId, type ConnectEmulator } from "./connect-emulator";
+import { resolveQuotas, type ConnectQuotas, type QuotaSetting } from "./connect-quotas";
 import { createLocalDynamo, ensureChatsTable, type LocalDynamo } from "./dynamodb";
 import { createFaultSwitches } from "./fault-switches";
 import { createFlowRunner } from "./flow-runner";
@@ -63,6 +64,8 @@ export const localSettings: StartChatSettings = {
   attachments: false,
   authMode: "anonymous",
   agentCacheSeconds: 300,
+  // As a deployment with the transcript watcher: here transcripts land the moment a chat ends.
+  liveCheckSeconds: 300,
   tokenKeyId: `arn:aws:kms:us-east-1:${localAccount}:key/${localTokenKeyId}`,
   maxChatDurationMinutes: 1500,
   continuationMinutes: 60,
@@ -115,6 +118,14 @@ export interface LocalStackOptions {
   signedIn?: boolean;
   /** Told what the fault switches (`/local/faults`) are, each time they change. */
   onFaultsChanged?: (description: string) => void;
+  /**
+   * Connect's limits, which the emulator enforces (connect-quotas.ts): the control plane's and the
+   * participant service's API rates and the concurrent active chat quota. Default "default":
+   * Connect's defaults for a new account; "off": none; or overrides of some (`--quota`).
+   */
+  quotas?: QuotaSetting;
+  /** The clock the rate limits' token buckets run on, in milliseconds. Default performance.now; tests pass their own. */
+  quotaClock?: () => number;
   settings?: Partial<StartChatSettings>;
 }
 
@@ -135,6 +146,14 @@ export interface LocalStack {
   signedIn?: { issuer: LocalIssuer; demoToken: string; expires: Date };
   /** The switches `/local/faults` flips. */
   faults: ReturnType<typeof createFaultSwitches>;
+  /**
+   * Puts other limits in force in the Connect emulator and its participant service at once, every
+   * token bucket full again. Throws, changing nothing, on a value no bucket can have. `now`: the
+   * buckets' clock from now on (default: the stack's).
+   */
+  setQuotas(setting: QuotaSetting, now?: () => number): void;
+  /** The limits in force ("off" when there are none): describeQuotas(stack.quotas()) says them in a line. */
+  quotas(): ConnectQuotas | "off";
   close(): Promise<void>;
 }
 
@@ -185,7 +204,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       console.error(`contact ${contact.id}: ${error.message}`);
     },
   });
+  const quotaClock = options.quotaClock ?? (() => performance.now());
+  // One clock for both services, which setQuotas can replace (a test's own), read at every call.
+  let quotaNow = quotaClock;
+  const now = () => quotaNow();
   const emulator = createConnectEmulator({
+    quotas: options.quotas ?? "default",
+    now,
     instanceId: settings.instanceId,
     contactFlowIds: [settings.contactFlowId],
     agents,
@@ -229,6 +254,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(issuer && { jwt: { issuer: issuer.issuer, audience: [issuer.audience], keys: issuer.keys } }),
   });
   const participants = createParticipantService({
+    quotas: options.quotas ?? "default",
+    now,
     chats,
     origin: url,
     // The instance's attachments switch: the stack's settings, read on every call (--attachments sets it).
@@ -304,6 +331,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     settings,
     ...(issuer && demo && { signedIn: { issuer, demoToken: demo.token, expires: demo.expires } }),
     faults,
+    setQuotas(setting, clock) {
+      resolveQuotas(setting); // throws on a bad value before either service changes
+      quotaNow = clock ?? quotaClock;
+      emulator.setQuotas(setting);
+      participants.setQuotas(setting);
+    },
+    quotas: () => emulator.quotas() ?? "off",
     async close() {
       participants.close();
       server.closeAllConnections();

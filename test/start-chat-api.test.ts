@@ -243,7 +243,11 @@ describe("POST /api/chat (local stack)", () => {
   });
 
   describe("concurrency", () => {
+    afterEach(() => stack.setQuotas("default"));
+
     it("creates exactly one contact for 50 simultaneous starts by one returning customer", async () => {
+      // 50 at once: its subject is one contact, not Connect's rates (StartChatContact 5/s, DescribeContact 10/s).
+      stack.setQuotas({ connect: { StartChatContact: { rate: 100, burst: 100 }, DescribeContact: { rate: 100, burst: 100 } } });
       const first = (await postChat(stack, { name: "Max" })).body.data!;
       stack.emulator.endContact(first.startChatResult.ContactId);
       await stack.transcripts.settled();
@@ -264,7 +268,11 @@ describe("POST /api/chat (local stack)", () => {
   });
 
   describe("at scale", () => {
+    afterEach(() => stack.setQuotas("default"));
+
     it("creates one contact for 100 simultaneous starts by one customer, and 100 for 100 customers", async () => {
+      // 100 at once: its subject is one contact per customer, not Connect's rates (StartChatContact 5/s, DescribeContact 10/s).
+      stack.setQuotas({ connect: { StartChatContact: { rate: 200, burst: 200 }, DescribeContact: { rate: 200, burst: 200 } } });
       const first = (await postChat(stack, { name: "Zed" })).body.data!;
       stack.emulator.endContact(first.startChatResult.ContactId);
       await stack.transcripts.settled();
