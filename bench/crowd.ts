@@ -144,25 +144,29 @@ async function visit(customer: Customer, options: { api: string; participant: Co
   try {
     let chat: StartChatData = await patient(counted(() => startChat(options.api, request)));
     let connected = await openConnection(chat, options, arrived);
-    if (connected === "over" && chat.resumed) {
+    if (connected.state === "over" && chat.resumed) {
       // The chat handed back had ended unseen: the page says so, once, and joins what comes back.
       outcome.reasked = true;
       chat = await patient(counted(() => startChat(options.api, { ...request, resumeToken: chat.resumeToken ?? request.resumeToken, endedChat: chat.startChatResult.ContactId })));
       connected = await openConnection(chat, options, arrived);
     }
-    if (connected !== "open") throw Object.assign(new Error(`the chat could not be opened (${connected})`), { code: connected });
+    if (connected.state !== "open") {
+      const why = connected.state === "failed" ? connected.error : "over";
+      throw Object.assign(new Error(`the chat could not be opened (${why})`), { code: why });
+    }
     outcome.timeToChatMs = performance.now() - arrived;
-    await readTranscript(chat, options);
+    await readTranscript(connected.connectionToken, options);
   } catch (error) {
     outcome.error = (error as { code?: string }).code ?? (error as Error).message;
   }
   return outcome;
 }
 
-/** The connection token, as the page's ChatJS gets it: retried while throttled, within the customer's patience. */
-const connections = new WeakMap<StartChatData, string>();
-
-async function openConnection(chat: StartChatData, options: { participant: ConnectParticipantClient; patienceSeconds: number; random: () => number }, arrived: number): Promise<"open" | "over" | string> {
+/**
+ * The chat's connection, as the page's ChatJS opens it: retried while throttled, within the
+ * customer's patience. "over": the participant service refused the token (the chat has ended).
+ */
+async function openConnection(chat: StartChatData, options: { participant: ConnectParticipantClient; patienceSeconds: number; random: () => number }, arrived: number): Promise<{ state: "open"; connectionToken: string } | { state: "over" } | { state: "failed"; error: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
       const { ConnectionCredentials } = await options.participant.send(new CreateParticipantConnectionCommand({
@@ -170,27 +174,25 @@ async function openConnection(chat: StartChatData, options: { participant: Conne
         Type: ["WEBSOCKET", "CONNECTION_CREDENTIALS"],
         ConnectParticipant: true,
       }));
-      connections.set(chat, ConnectionCredentials!.ConnectionToken!);
-      return "open";
+      return { state: "open", connectionToken: ConnectionCredentials!.ConnectionToken! };
     } catch (error) {
       const { name, $metadata } = error as { name: string; $metadata?: { httpStatusCode?: number } };
-      if (name === "AccessDeniedException") return "over";
+      if (name === "AccessDeniedException") return { state: "over" };
       const status = $metadata?.httpStatusCode;
       // As the widget reads it: throttled is busy, no answer at all is the network.
       const code = name === "ThrottlingException" ? "THROTTLED" : status === undefined ? "NETWORK" : name;
       const decision = nextTry({ status, code, attempt, elapsedMs: performance.now() - arrived }, { patienceSeconds: options.patienceSeconds, random: options.random });
-      if (!decision.retry) return name;
+      if (!decision.retry) return { state: "failed", error: name };
       await sleep(decision.waitMs);
     }
   }
 }
 
 /** The transcript so far, read once the chat is open (retried while throttled; the chat is usable meanwhile). */
-async function readTranscript(chat: StartChatData, options: { participant: ConnectParticipantClient; random: () => number }): Promise<void> {
-  const token = connections.get(chat);
+async function readTranscript(connectionToken: string, options: { participant: ConnectParticipantClient; random: () => number }): Promise<void> {
   for (let attempt = 1; attempt <= 8; attempt++) {
     try {
-      await options.participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 15, ScanDirection: "BACKWARD", SortOrder: "ASCENDING" }));
+      await options.participant.send(new GetTranscriptCommand({ ConnectionToken: connectionToken, MaxResults: 15, ScanDirection: "BACKWARD", SortOrder: "ASCENDING" }));
       return;
     } catch {
       await sleep(options.random() * Math.min(10_000, 1000 * 2 ** (attempt - 1)));

@@ -135,6 +135,7 @@ describe("POST /api/chat (local stack)", () => {
       ["a 1025-character attribute", { name: "Ana", attributes: { customerName: long(1025) } }, 400, "INVALID_REQUEST", "attributes.customerName"],
       ["an attribute with a lone surrogate", { name: "Ana", attributes: { customerName: "An\uDC00a" } }, 400, "INVALID_REQUEST", "attributes.customerName"],
       ["a malformed resume token", { name: "Ana", resumeToken: "abc" }, 400, "INVALID_REQUEST", "resumeToken"],
+      ["an endedChat that is not a contact id", { name: "Ana", endedChat: { ContactId: "x" } }, 400, "INVALID_REQUEST", "endedChat"],
       ["an unknown field", { name: "Ana", admin: true }, 400, "INVALID_REQUEST", "admin"],
       ["a foreign InstanceId", sample({ InstanceId: "99999999-9999-4999-8999-999999999999" }), 400, "FOREIGN_RESOURCE", "InstanceId"],
       ["a foreign ContactFlowId", sample({ ContactFlowId: "99999999-9999-4999-8999-999999999999" }), 400, "FOREIGN_RESOURCE", "ContactFlowId"],

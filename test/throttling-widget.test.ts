@@ -13,19 +13,11 @@
  */
 import { ConnectParticipantClient, CreateParticipantConnectionCommand, DisconnectParticipantCommand } from "@aws-sdk/client-connectparticipant";
 import { expect } from "chai";
-import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import type { BrowserContext, Page, Route } from "playwright-core";
+import type { StartChatData } from "../www/src/api";
 import { english } from "../www/src/strings";
 import { acceptChat } from "./support/agent";
-import { launchChromium } from "./support/browser";
-import { hostSite, type HostSite } from "./support/host-site";
-import { startNpmStart, type RunningStack } from "./support/npm-start";
-
-interface StartedChat {
-  startChatResult: { ContactId: string; ParticipantId: string; ParticipantToken: string };
-  featurePermissions: { ATTACHMENTS: boolean; MESSAGING_MARKDOWN: boolean };
-  resumed: boolean;
-  resumeToken?: string;
-}
+import { embeddedWidget } from "./support/embedded-widget";
 
 interface Customer {
   page: Page;
@@ -41,35 +33,22 @@ interface Customer {
 
 describe("the widget rides out a busy service (Chromium, a host page on another origin)", function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let host: HostSite;
-  let stack: RunningStack;
+  const embedded = embeddedWidget();
   const contexts: BrowserContext[] = [];
   let customers = 0;
-
-  before(async () => {
-    browser = await launchChromium();
-    host = await hostSite();
-    stack = await startNpmStart(["--allow-origin", host.origin]);
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await host?.close();
-  });
   afterEach(async () => {
     await faults();
     for (const context of contexts.splice(0)) await context.close();
   });
 
-  const apiUrl = () => `${stack.url}/api/chat`;
+  const apiUrl = () => `${embedded.stack.url}/api/chat`;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const uniqueName = (base: string) => `${base} ${++customers}`;
 
   /** The local stack's fault switches; none: all off. */
   async function faults(change?: Record<string, unknown>): Promise<void> {
-    if (!stack) return;
-    const response = await fetch(`${stack.url}/local/faults`, {
+    if (!embedded.stack) return;
+    const response = await fetch(`${embedded.stack.url}/local/faults`, {
       method: change ? "POST" : "DELETE",
       headers: { "content-type": "application/json" },
       ...(change && { body: JSON.stringify(change) }),
@@ -80,7 +59,7 @@ describe("the widget rides out a busy service (Chromium, a host page on another 
   /** An answer from "the API" for `page.route`, with the CORS the real one sends another origin. */
   const answer = (route: Route, status: number, body: unknown, headers: Record<string, string> = {}) => route.fulfill({
     status,
-    headers: { "content-type": "application/json", "access-control-allow-origin": host.origin, "access-control-expose-headers": "retry-after", ...headers },
+    headers: { "content-type": "application/json", "access-control-allow-origin": embedded.host.origin, "access-control-expose-headers": "retry-after", ...headers },
     body: JSON.stringify(body),
   });
   const apiError = (code: string, message = "busy") => ({ error: { code, message } });
@@ -91,7 +70,7 @@ describe("the widget rides out a busy service (Chromium, a host page on another 
    * `prepare` runs before the page loads (clock, routes).
    */
   async function customer(options: { attributes?: string; byCode?: boolean; context?: BrowserContext; prepare?: (page: Page) => Promise<unknown> } = {}): Promise<Customer> {
-    const context = options.context ?? await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const context = options.context ?? await embedded.browser.newContext({ viewport: { width: 1000, height: 800 } });
     if (!options.context) contexts.push(context);
     const page = await context.newPage();
     const posts: Record<string, unknown>[] = [];
@@ -110,9 +89,9 @@ describe("the widget rides out a busy service (Chromium, a host page on another 
     });
     await options.prepare?.(page);
     const widget = options.byCode
-      ? `<script src="${stack.url}/connect-chat.js"></script><script>window.chat = ConnectChat.mount(document.getElementById("chat"));</script>`
-      : `<script src="${stack.url}/connect-chat.js" data-mount="#chat" ${options.attributes ?? ""}></script>`;
-    const url = host.serve(`<div id="chat"></div>${widget}
+      ? `<script src="${embedded.stack.url}/connect-chat.js"></script><script>window.chat = ConnectChat.mount(document.getElementById("chat"));</script>`
+      : `<script src="${embedded.stack.url}/connect-chat.js" data-mount="#chat" ${options.attributes ?? ""}></script>`;
+    const url = embedded.host.serve(`<div id="chat"></div>${widget}
       <script>window.events = []; for (const name of ["started", "resumed", "ended", "error"]) ConnectChat.on(name, (detail) => events.push({ name, detail }));</script>`, { path: `/shop-${customers}` });
     await page.goto(url);
     return {
@@ -233,17 +212,17 @@ describe("the widget rides out a busy service (Chromium, a host page on another 
     expect((await events()).map((event) => event.name)).to.deep.equal(["started"]);
     expect(await statuses()).to.include.members([english.starting, english.waiting, english.connected]);
     // A real chat: the agent is offered it, once.
-    const agent = await acceptChat(stack.url, name);
+    const agent = await acceptChat(embedded.stack.url, name);
     await agent.say("Thanks for waiting");
     await page.getByRole("log").getByText("Thanks for waiting").waitFor();
     await agent.leave();
   });
 
   /** A chat that is over: started through the API, its customer then gone (the emulator ends it). */
-  async function chatThatIsOver(name: string): Promise<StartedChat> {
+  async function chatThatIsOver(name: string): Promise<StartChatData> {
     const started = await fetch(apiUrl(), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-    const { data } = await started.json() as { data: StartedChat };
-    const client = new ConnectParticipantClient({ endpoint: stack.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const { data } = await started.json() as { data: StartChatData };
+    const client = new ConnectParticipantClient({ endpoint: embedded.stack.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const { ConnectionCredentials } = await client.send(new CreateParticipantConnectionCommand({ ParticipantToken: data.startChatResult.ParticipantToken, Type: ["CONNECTION_CREDENTIALS"] }));
     await client.send(new DisconnectParticipantCommand({ ConnectionToken: ConnectionCredentials!.ConnectionToken! }));
     client.destroy();
@@ -286,16 +265,16 @@ describe("the widget rides out a busy service (Chromium, a host page on another 
   });
 
   it("after a reload, starts a new chat in place of one that ended while the page was away, with no error, whichever way the API learns it ended", async () => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const context = await embedded.browser.newContext({ viewport: { width: 1000, height: 800 } });
     contexts.push(context);
     const first = await customer({ context });
     const answered = first.page.waitForResponse((response) => response.url() === apiUrl() && response.request().method() === "POST");
     await start(first.page, uniqueName("Lou Later"));
-    const { data } = await (await answered).json() as { data: StartedChat };
+    const { data } = await (await answered).json() as { data: StartChatData };
     await status(first.page, english.connected).waitFor();
     await first.page.close();
     // The chat ends while no page of the customer's is open.
-    const client = new ConnectParticipantClient({ endpoint: stack.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const client = new ConnectParticipantClient({ endpoint: embedded.stack.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const { ConnectionCredentials } = await client.send(new CreateParticipantConnectionCommand({ ParticipantToken: data.startChatResult.ParticipantToken, Type: ["CONNECTION_CREDENTIALS"] }));
     await client.send(new DisconnectParticipantCommand({ ConnectionToken: ConnectionCredentials!.ConnectionToken! }));
     client.destroy();
@@ -317,7 +296,7 @@ describe("the widget rides out a busy service (Chromium, a host page on another 
   /** A participant-service operation answering 429 ThrottlingException `times` times, as Connect's rates do. */
   async function throttleParticipant(page: Page, path: string, times: number): Promise<{ calls: () => number }> {
     let calls = 0;
-    await page.route(`${stack.url}/participant/${path}`, (route) => {
+    await page.route(`${embedded.stack.url}/participant/${path}`, (route) => {
       if (route.request().method() !== "POST") return route.fallback();
       calls++;
       if (calls > times) return route.fallback();
@@ -342,20 +321,20 @@ describe("the widget rides out a busy service (Chromium, a host page on another 
     expect(await page.getByText(english.connectFailed).count()).to.equal(0);
     expect((await events()).map((event) => event.name)).to.deep.equal(["started"]);
     expect(await statuses()).to.include(english.waiting);
-    const agent = await acceptChat(stack.url, name);
+    const agent = await acceptChat(embedded.stack.url, name);
     await agent.say("Through at last");
     await page.getByRole("log").getByText("Through at last").waitFor();
     await agent.leave();
   });
 
   it("stays connected when the transcript read after connecting is throttled, and reads it again later", async () => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const context = await embedded.browser.newContext({ viewport: { width: 1000, height: 800 } });
     contexts.push(context);
     const first = await customer({ context });
     const name = uniqueName("Tom Transcript");
     await start(first.page, name);
     await status(first.page, english.connected).waitFor();
-    const agent = await acceptChat(stack.url, name);
+    const agent = await acceptChat(embedded.stack.url, name);
     await agent.say("Said before the reload");
     await first.page.getByRole("log").getByText("Said before the reload").waitFor();
     await first.page.close();

@@ -6,42 +6,28 @@
  * docs/images are taken here, from the real page.
  */
 import { expect } from "chai";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import type { BrowserContextOptions, Page } from "playwright-core";
 import arabic from "../www/src/lang/ar";
 import german from "../www/src/lang/de";
 import japanese from "../www/src/lang/ja";
 import { english } from "../www/src/strings";
 import { acceptChat } from "./support/agent";
 import { expectAccessible } from "./support/axe";
-import { launchChromium } from "./support/browser";
-import { hostSite, type HostSite } from "./support/host-site";
-import { startNpmStart, type RunningStack } from "./support/npm-start";
+import { embeddedWidget } from "./support/embedded-widget";
 
 const docsImages = "docs/images";
 
 describe("the widget on another site: launcher, branding, languages, events (Chromium)", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let host: HostSite;
-  let stack: RunningStack;
+  const embedded = embeddedWidget();
   let customers = 0;
-  before(async () => {
-    browser = await launchChromium();
-    host = await hostSite();
-    stack = await startNpmStart(["--allow-origin", host.origin]);
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await host?.close();
-  });
 
-  const script = (attributes = "") => `<script src="${stack.url}/connect-chat.js"${attributes ? ` ${attributes}` : ""}></script>`;
+  const script = (attributes = "") => `<script src="${embedded.stack.url}/connect-chat.js"${attributes ? ` ${attributes}` : ""}></script>`;
   /** A host page in a browser profile of its own (its own storage: another customer). */
   async function visit(body: string, options: BrowserContextOptions & { path?: string; headers?: Record<string, string> } = {}): Promise<Page> {
     const { path, headers, ...contextOptions } = options;
-    const url = host.serve(body, { path, headers });
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 800 }, ...contextOptions })).newPage();
+    const url = embedded.host.serve(body, { path, headers });
+    const page = await (await embedded.browser.newContext({ viewport: { width: 1100, height: 800 }, ...contextOptions })).newPage();
     const packs: string[] = [];
     page.on("request", (request) => void (/\/lang-[\w-]+-[0-9a-f]{10}\.js$/.test(request.url()) && packs.push(new URL(request.url()).pathname.replace(/-[0-9a-f]{10}\.js$/, ""))));
     packsLoaded.set(page, packs);
@@ -110,7 +96,7 @@ describe("the widget on another site: launcher, branding, languages, events (Chr
     const page = await visit(`${script("data-launcher")}${recordEvents}`);
     await page.getByRole("button", { name: english.openChat }).click();
     await startChat(page, name);
-    const agent = await acceptChat(stack.url, name);
+    const agent = await acceptChat(embedded.stack.url, name);
     await page.getByText("Jane Doe joined the chat").waitFor();
     await page.getByRole("button", { name: english.minimise }).click();
     await agent.say("Are you there?");
@@ -136,7 +122,7 @@ describe("the widget on another site: launcher, branding, languages, events (Chr
     const page = await visit(`${script("data-launcher")}${recordEvents}`);
     await page.getByRole("button", { name: english.openChat }).click();
     await startChat(page, name);
-    const agent = await acceptChat(stack.url, name);
+    const agent = await acceptChat(embedded.stack.url, name);
     await agent.say("Anything else?");
     await agent.leave();
     await page.getByText("The agent has left the chat.", { exact: false }).waitFor();
@@ -217,7 +203,7 @@ describe("the widget on another site: launcher, branding, languages, events (Chr
     expect(layout).to.deep.equal({ dir: "rtl", launcherLeft: 20, labelAlign: "start" });
     await expectAccessible(page, "right to left (Arabic)");
     await startChat(page, name, arabic);
-    const agent = await acceptChat(stack.url, name);
+    const agent = await acceptChat(embedded.stack.url, name);
     await agent.say("مرحبا، كيف يمكنني مساعدتك؟");
     await page.getByRole("log").getByText("كيف يمكنني").waitFor();
     await page.getByRole("textbox", { name: arabic.messageLabel }).fill("أريد تتبع طلبي");
@@ -238,15 +224,15 @@ describe("the widget on another site: launcher, branding, languages, events (Chr
 
   it("shows a second tab of the same customer the same chat, not a second one", async () => {
     const name = uniqueName("Tom");
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    const url = host.serve(script("data-launcher data-auto-open"), { path: "/tabs" });
+    const context = await embedded.browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const url = embedded.host.serve(script("data-launcher data-auto-open"), { path: "/tabs" });
     const first = await context.newPage();
     await first.goto(url);
     const second = await context.newPage();
     await second.goto(url);
     await dialog(second).waitFor();
     await startChat(first, name);
-    const agent = await acceptChat(stack.url, name);
+    const agent = await acceptChat(embedded.stack.url, name);
     await agent.say("One chat, two tabs");
     // The tab that sat on the form joins the chat the other tab started.
     await second.getByRole("log").getByText("One chat, two tabs").waitFor();
@@ -257,15 +243,15 @@ describe("the widget on another site: launcher, branding, languages, events (Chr
     const third = await context.newPage();
     await third.goto(url);
     await third.getByRole("log").getByText("From the second tab").waitFor();
-    const { offered } = await (await fetch(`${stack.url}/agent-api/contacts?agent=jdoe`)).json() as { offered: { customerName: string }[] };
+    const { offered } = await (await fetch(`${embedded.stack.url}/agent-api/contacts?agent=jdoe`)).json() as { offered: { customerName: string }[] };
     expect(offered.filter((offer) => offer.customerName === name)).to.deep.equal([]);
     await agent.leave();
   });
 
   it("works under a host page's strict, nonce-based CSP", async () => {
     const nonce = "r4nd0mN0nce";
-    const policy = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:; connect-src ${stack.url} ${stack.url.replace("http", "ws")}`;
-    const page = await visit(`<script nonce="${nonce}" src="${stack.url}/connect-chat.js" data-launcher data-auto-open></script>`, { headers: { "content-security-policy": policy } });
+    const policy = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:; connect-src ${embedded.stack.url} ${embedded.stack.url.replace("http", "ws")}`;
+    const page = await visit(`<script nonce="${nonce}" src="${embedded.stack.url}/connect-chat.js" data-launcher data-auto-open></script>`, { headers: { "content-security-policy": policy } });
     const violations: string[] = [];
     page.on("console", (message) => void (/Content Security Policy/.test(message.text()) && violations.push(message.text())));
     await dialog(page).waitFor();
