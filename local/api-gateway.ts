@@ -133,7 +133,9 @@ export function lambdaRoute(handler: (event: HttpApiEvent) => Promise<HttpApiRes
       return;
     }
     const result = await handler(toHttpApiEvent(req, body, claims));
-    // API Gateway adds the exposed headers to an allowed origin's actual responses, not to preflights.
+    // API Gateway adds the exposed headers to an allowed origin's actual responses, not to preflights
+    // (API Gateway developer guide, "Configuring CORS for an HTTP API": exposeHeaders is
+    // Access-Control-Expose-Headers; "API Gateway automatically responds to preflight OPTIONS requests").
     const exposed: Record<string, string> = cors["access-control-allow-origin"] && options.cors?.exposeHeaders.length ? { "access-control-expose-headers": options.cors.exposeHeaders.join(",") } : {};
     sendResult(res, { ...result, headers: { ...result.headers, ...cors, ...exposed } });
   };

@@ -128,9 +128,14 @@ describe("participant service: leaving, receipts and attachments as Connect has 
     describe("with attachments on", () => {
       before(() => {
         stack.settings.attachments = true;
+        // These check what each upload may be, dozens in a few seconds: not Connect's upload rate
+        // (2/s, burst 5), which test/connect-quotas.test.ts checks.
+        const roomy = { rate: 100, burst: 100 };
+        stack.setQuotas({ participant: { StartAttachmentUpload: roomy, CompleteAttachmentUpload: roomy } });
       });
       after(() => {
         stack.settings.attachments = false;
+        stack.setQuotas("default");
       });
 
       it("takes only the feature specification's file types, names of 1-256 characters, and 1 byte to 20 MB", async () => {
