@@ -1,7 +1,6 @@
 /** The connect-chat stack: reads this stack's config and composes the components. */
 import * as pulumi from "@pulumi/pulumi";
-import { ChatAlarms, ChatApi, ChatSite, ContactFlows, OriginSecret, TranscriptWatcher, type ChatSiteArgs } from "./infra";
-import type { RehydrationMode } from "./handlers/start-chat/settings";
+import { ChatAlarms, ChatApi, ChatSite, ContactFlows, OriginSecret, TranscriptWatcher, type PriceClass, type RehydrationMode } from "./infra";
 import { buildSite } from "./www/build";
 import { pageContextFor } from "./www/src/page-context";
 
@@ -89,7 +88,7 @@ const site = !deploySite ? undefined : new ChatSite("site", {
   apiOriginSecret: originSecret?.current,
   // Built from www/ on every run, so a deploy never ships a stale page.
   siteDir: buildSite().dir,
-  priceClass: config.get("sitePriceClass") as ChatSiteArgs["priceClass"],
+  priceClass: config.get("sitePriceClass") as PriceClass | undefined,
   frameAncestors: config.getObject<string[]>("siteFrameAncestors"),
   // The pages allowed to call the API may embed the widget too: its config.json answers them.
   embedOrigins: allowedOrigins,

@@ -2,11 +2,29 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgChecks } from "./args";
 
+/** The start-chat side's names (a ChatApi has them all). */
+export interface WatchedChatApi {
+  /** `chatApi.apiId`. */
+  apiId: pulumi.Input<string>;
+  /** `chatApi.functionName`. */
+  functionName: pulumi.Input<string>;
+  /** `chatApi.tableName`. */
+  tableName: pulumi.Input<string>;
+}
+
+/** The transcript side's names (a TranscriptWatcher has them all). */
+export interface WatchedTranscripts {
+  /** `transcriptWatcher.functionName`. */
+  functionName: pulumi.Input<string>;
+  /** `transcriptWatcher.deadLetterQueueName`. */
+  deadLetterQueueName: pulumi.Input<string>;
+}
+
 export interface ChatAlarmsArgs {
-  /** What to watch on the start-chat side (`chatApi.apiId`, `.functionName`, `.tableName`). */
-  chatApi: { apiId: pulumi.Input<string>; functionName: pulumi.Input<string>; tableName: pulumi.Input<string> };
-  /** What to watch on the transcript side, when there is a TranscriptWatcher. */
-  transcripts?: { functionName: pulumi.Input<string>; deadLetterQueueName: pulumi.Input<string> };
+  /** What to watch on the start-chat side: a ChatApi, or its `apiId`, `functionName` and `tableName`. */
+  chatApi: WatchedChatApi;
+  /** What to watch on the transcript side, when there is a TranscriptWatcher (it, or its `functionName` and `deadLetterQueueName`). */
+  transcripts?: WatchedTranscripts;
   /** Send alarms to this SNS topic. Default: a topic created here. */
   topicArn?: pulumi.Input<string>;
   /** Subscribe this address to the created topic (AWS emails a confirmation link). */
@@ -37,6 +55,10 @@ export class ChatAlarms extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
   /** Every alarm created, for dashboards and runbooks. */
   readonly alarmNames: pulumi.Output<string>[] = [];
+  /** The alarms themselves: change a threshold's neighbours, add actions or tags. */
+  readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
+  /** The topic created here, unless `topicArn` was given: add subscriptions. */
+  readonly topic?: aws.sns.Topic;
 
   constructor(name: string, args: ChatAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatAlarms", name, {}, opts);
@@ -52,6 +74,7 @@ export class ChatAlarms extends pulumi.ComponentResource {
       .done();
     const parent = { parent: this };
     const topic = args.topicArn === undefined ? new aws.sns.Topic(`${name}-topic`, {}, parent) : undefined;
+    this.topic = topic;
     this.topicArn = topic ? topic.arn : pulumi.output(args.topicArn!);
     if (topic && args.email) new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.email }, parent);
 
@@ -64,6 +87,7 @@ export class ChatAlarms extends pulumi.ComponentResource {
         okActions: [this.topicArn],
         ...alarmArgs,
       }, parent);
+      this.alarms.push(created);
       this.alarmNames.push(created.name);
     };
     const sum = (namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>) =>
@@ -119,6 +143,6 @@ export class ChatAlarms extends pulumi.ComponentResource {
         period: 300,
       });
     }
-    this.registerOutputs({ topicArn: this.topicArn });
+    this.registerOutputs({ topicArn: this.topicArn, alarmNames: this.alarmNames, alarms: this.alarms, topic });
   }
 }

@@ -7,6 +7,22 @@ import { settingsProblems, settingsToEnv, type ContentType, type RehydrationMode
 import { ArgChecks } from "./args";
 import { HandlerFunction } from "./handler-function";
 
+/** Signed-in mode: the JWT API Gateway verifies before the function runs. */
+export interface JwtAuthorizer {
+  /** The token issuer's https URL (e.g. a Cognito user pool's). */
+  issuer: pulumi.Input<string>;
+  /** Accepted audiences (e.g. the app client id); at least one. */
+  audience: pulumi.Input<string>[];
+}
+
+/** API Gateway stage throttling. */
+export interface StageThrottle {
+  /** Steady requests per second, above 0. */
+  rateLimit: number;
+  /** Burst: requests above the steady rate that may arrive at once, 1 or more. */
+  burstLimit: number;
+}
+
 export interface ChatApiArgs {
   /** Amazon Connect instance id (the UUID at the end of the instance ARN). */
   instanceId: pulumi.Input<string>;
@@ -40,9 +56,9 @@ export interface ChatApiArgs {
   /** Tell the page attachments are on (enable them on the instance too). Default false. */
   attachments?: boolean;
   /** Signed-in mode: API Gateway verifies a JWT and the chat follows its `sub`. Default: anonymous. */
-  jwt?: { issuer: pulumi.Input<string>; audience: pulumi.Input<string>[] };
+  jwt?: JwtAuthorizer;
   /** Stage throttling: steady requests per second and burst. Default 10 and 20. */
-  throttle?: { rateLimit: number; burstLimit: number };
+  throttle?: StageThrottle;
   /** How long an agent username lookup is cached, in seconds. Default 300. */
   agentCacheSeconds?: number;
   /**
@@ -79,6 +95,16 @@ export class ChatApi extends pulumi.ComponentResource {
   readonly functionArn: pulumi.Output<string>;
   /** The HTTP API's id, for alarms and dashboards. */
   readonly apiId: pulumi.Output<string>;
+  /** The chats table itself: add alarms, tags or a backup plan. */
+  readonly table: aws.dynamodb.Table;
+  /** The start-chat function itself. */
+  readonly startChatFunction: aws.lambda.Function;
+  /** The start-chat function's role: attach a policy for what your own additions need. */
+  readonly startChatRole: aws.iam.Role;
+  /** The HTTP API itself: add routes or integrations of your own. */
+  readonly api: aws.apigatewayv2.Api;
+  /** The API's `$default` stage (throttling, access logs). */
+  readonly stage: aws.apigatewayv2.Stage;
 
   constructor(name: string, args: ChatApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatApi", name, {}, opts);
@@ -225,7 +251,15 @@ export class ChatApi extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.functionArn = fn.arn;
     this.apiId = api.id;
-    this.registerOutputs({ url: this.url, tableName: this.tableName, tableArn: this.tableArn, functionName: this.functionName, functionArn: this.functionArn, apiId: this.apiId });
+    this.table = table;
+    this.startChatFunction = fn;
+    this.startChatRole = startChat.role;
+    this.api = api;
+    this.stage = stage;
+    this.registerOutputs({
+      url: this.url, tableName: this.tableName, tableArn: this.tableArn, functionName: this.functionName, functionArn: this.functionArn, apiId: this.apiId,
+      table, startChatFunction: fn, startChatRole: startChat.role, api, stage,
+    });
   }
 }
 

@@ -9,6 +9,25 @@ import { contentSecurityPolicy, otherSecurityHeaders } from "../www/security-hea
 import { ArgChecks } from "./args";
 import { PrivateBucket } from "./private-bucket";
 
+/** CloudFront price classes: which edge locations serve the page. */
+export const PriceClass = {
+  /** North America and Europe. */
+  PriceClass100: "PriceClass_100",
+  /** Those, and Asia, the Middle East and Africa. */
+  PriceClass200: "PriceClass_200",
+  /** Every edge location. */
+  PriceClassAll: "PriceClass_All",
+} as const;
+export type PriceClass = (typeof PriceClass)[keyof typeof PriceClass];
+
+/** Your own domain for the page. */
+export interface SiteDomain {
+  /** The names to serve on (point their DNS at the distribution); the first is the page's URL. */
+  names: string[];
+  /** An ACM certificate for them, in us-east-1 (CloudFront's region). */
+  certificateArn: pulumi.Input<string>;
+}
+
 export interface ChatSiteArgs {
   /** The start-chat endpoint (`chatApi.url`). */
   apiUrl: pulumi.Input<string>;
@@ -26,7 +45,7 @@ export interface ChatSiteArgs {
    */
   siteDir?: string;
   /** CloudFront price class. Default `PriceClass_100` (North America and Europe edges). */
-  priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  priceClass?: PriceClass;
   /** Origins allowed to frame the page (CSP frame-ancestors). Default none. Embedding by script tag needs none. */
   frameAncestors?: string[];
   /**
@@ -42,7 +61,7 @@ export interface ChatSiteArgs {
    */
   pageContext?: string[];
   /** Serve on your own domain: its names and an ACM certificate for them in us-east-1. */
-  domain?: { names: string[]; certificateArn: pulumi.Input<string> };
+  domain?: SiteDomain;
   /** Delete the site's files with the bucket on `pulumi destroy`. Default true: every deploy uploads them again. */
   forceDestroy?: boolean;
   /**
@@ -58,11 +77,12 @@ export interface ChatSiteArgs {
    * groups. Costs: per web ACL, per rule and per million requests (AWS WAF pricing); the AWS
    * managed groups used here carry no subscription fee. Default: no WAF.
    */
-  waf?: ChatSiteWafArgs;
+  waf?: SiteWaf;
 }
 
 /** ChatSite's AWS WAF web ACL. */
-export interface ChatSiteWafArgs {
+/** AWS WAF in front of the distribution. */
+export interface SiteWaf {
   /**
    * Requests one IP address may send to `/api/` in any 5 minutes (a rate-based rule: WAF's
    * evaluation window is 300 s, and it allows 10 to 2,000,000,000). Over it, that address gets a
@@ -120,6 +140,12 @@ export class ChatSite extends pulumi.ComponentResource {
   readonly distributionId: pulumi.Output<string>;
   /** The private bucket holding the page's files. */
   readonly bucketName: pulumi.Output<string>;
+  /** That bucket itself: add replication, inventory or tags. */
+  readonly bucket: aws.s3.Bucket;
+  /** The distribution itself: add alarms, logging or tags. */
+  readonly distribution: aws.cloudfront.Distribution;
+  /** The web ACL, with `waf`: add rules of your own. */
+  readonly webAcl?: aws.wafv2.WebAcl;
 
   constructor(name: string, args: ChatSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ChatSite", name, {}, opts);
@@ -182,7 +208,7 @@ export class ChatSite extends pulumi.ComponentResource {
       publish: true,
     }, parent) : undefined;
     const apiForwarding = apiBehindSite ? this.apiForwarding(name) : undefined;
-    const waf = args.waf && this.webAcl(name, args.waf, apiBehindSite);
+    const waf = args.waf && this.createWebAcl(name, args.waf, apiBehindSite);
 
     // The site's own files, from the bucket: the default behaviour, and config.json's with CORS.
     const siteFiles = {
@@ -257,7 +283,10 @@ export class ChatSite extends pulumi.ComponentResource {
     this.scriptUrl = pulumi.interpolate`${this.url}/connect-chat.js`;
     this.distributionId = distribution.id;
     this.bucketName = files.bucket.id;
-    this.registerOutputs({ url: this.url, scriptUrl: this.scriptUrl, distributionId: this.distributionId, bucketName: this.bucketName });
+    this.bucket = files.bucket;
+    this.distribution = distribution;
+    this.webAcl = waf;
+    this.registerOutputs({ url: this.url, scriptUrl: this.scriptUrl, distributionId: this.distributionId, bucketName: this.bucketName, bucket: files.bucket, distribution, webAcl: waf });
   }
 
   /**
@@ -292,7 +321,7 @@ export class ChatSite extends pulumi.ComponentResource {
    * there with the `region` override every regional resource has in @pulumi/aws 7: the same
    * credentials and settings as the rest of the stack, without a second provider to configure.
    */
-  private webAcl(name: string, waf: ChatSiteWafArgs, apiBehindSite: boolean): aws.wafv2.WebAcl {
+  private createWebAcl(name: string, waf: SiteWaf, apiBehindSite: boolean): aws.wafv2.WebAcl {
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     const managedGroup = (priority: number, ruleName: string, group: string, overrides?: string[]) => ({
       name: ruleName,
@@ -348,7 +377,7 @@ export class ChatSite extends pulumi.ComponentResource {
   }
 }
 
-const priceClasses: ChatSiteArgs["priceClass"][] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
+const priceClasses: readonly PriceClass[] = Object.values(PriceClass);
 
 function checkArgs(site: ChatSite, args: ChatSiteArgs, siteDir: string): void {
   const { domain } = args;

@@ -23,6 +23,10 @@ export class ContactFlows extends pulumi.ComponentResource {
   readonly chatFlowArn: pulumi.Output<string>;
   /** Id of the flow a chat runs when the agent leaves (set by the chat flow). */
   readonly disconnectFlowId: pulumi.Output<string>;
+  /** The chat flow itself: add tags. */
+  readonly chatFlow: aws.connect.ContactFlow;
+  /** The disconnect flow itself. */
+  readonly disconnectFlow: aws.connect.ContactFlow;
 
   constructor(name: string, args: ContactFlowsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:ContactFlows", name, {}, opts);
@@ -54,6 +58,8 @@ export class ContactFlows extends pulumi.ComponentResource {
     this.chatFlowId = chat.contactFlowId;
     this.chatFlowArn = chat.arn;
     this.disconnectFlowId = disconnect.contactFlowId;
-    this.registerOutputs({ chatFlowId: this.chatFlowId, chatFlowArn: this.chatFlowArn, disconnectFlowId: this.disconnectFlowId });
+    this.chatFlow = chat;
+    this.disconnectFlow = disconnect;
+    this.registerOutputs({ chatFlowId: this.chatFlowId, chatFlowArn: this.chatFlowArn, disconnectFlowId: this.disconnectFlowId, chatFlow: chat, disconnectFlow: disconnect });
   }
 }

@@ -7,55 +7,75 @@ import { ArgChecks } from "./args";
 import { HandlerFunction } from "./handler-function";
 import { PrivateBucket } from "./private-bucket";
 
+/** The chats table ChatApi created. */
+export interface ChatsTableRef {
+  /** `chatApi.tableName`. */
+  name: pulumi.Input<string>;
+  /** `chatApi.tableArn`. */
+  arn: pulumi.Input<string>;
+}
+
+/** Transcript storage the Connect instance already has. */
+export interface ExistingTranscriptStorage {
+  /** The bucket's name (not an ARN or s3:// URL). */
+  bucket: pulumi.Input<string>;
+  /** The folder of chat transcripts in it; slashes at either end do not matter. */
+  prefix: pulumi.Input<string>;
+  /**
+   * Turn on the bucket's EventBridge notifications from here. S3 keeps a bucket's notification
+   * settings in one document, so this REPLACES any notification already set on that bucket
+   * (Lambda, SQS, SNS targets). Default false: turn EventBridge on yourself, which keeps them
+   * (`aws s3api put-bucket-notification-configuration` with `EventBridgeConfiguration: {}` added).
+   */
+  enableEventBridge?: boolean;
+}
+
+/** KMS encryption of managed transcript storage. */
+export interface TranscriptEncryption {
+  /** Your key's full ARN (Connect takes no alias; symmetric, in the stack's region). Default: a key created here. */
+  keyArn?: pulumi.Input<string>;
+}
+
+/** Transcript storage this component creates and sets on the instance. */
+export interface ManagedTranscriptStorage {
+  /** Amazon Connect instance id (the UUID at the end of the instance ARN). */
+  instanceId: pulumi.Input<string>;
+  /** Key prefix Connect writes under. Default `ChatTranscripts`. */
+  prefix?: string;
+  /**
+   * Delete each transcript this many days after Connect writes it (an S3 lifecycle rule on the
+   * prefix; S3 removes expired objects asynchronously, after that). This stack reads a transcript only
+   * when it lands, but a dead-lettered event waits up to 14 days for a redrive: keep at least
+   * that. Default: kept until you delete them; set it to what your retention rules say.
+   */
+  retentionDays?: number;
+  /**
+   * Encrypt transcripts with a KMS key: the bucket's default encryption, and the key Connect is
+   * told to write with (its storage config's `encryptionConfig`). Associating the key makes
+   * Connect create a grant on it for the instance's service-linked role, with the deploying
+   * identity's permissions, so that identity needs `kms:CreateGrant` on the key (the Connect
+   * admin guide's "Key management"). The transcript function may decrypt with it through S3,
+   * nothing more. `{}` creates a symmetric key with yearly rotation; `{ keyArn }` uses yours (its
+   * full ARN: Connect takes no alias; symmetric, in the stack's region). Default: S3-managed keys.
+   */
+  kms?: TranscriptEncryption;
+}
+
 export interface TranscriptWatcherArgs {
   /** The chats table ChatApi created (`chatApi.tableName`, `chatApi.tableArn`). */
-  chatsTable: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  chatsTable: ChatsTableRef;
   /**
    * Watch the transcript storage the Connect instance already has (Connect console > instance >
    * Data storage > Chat transcripts), e.g. bucket `connect-1a2b3c`, prefix
    * `connect/my-instance/ChatTranscripts`. Give this or `manageTranscriptStorage`.
    */
-  existingStorage?: {
-    /** The bucket's name (not an ARN or s3:// URL). */
-    bucket: pulumi.Input<string>;
-    /** The folder of chat transcripts in it; slashes at either end do not matter. */
-    prefix: pulumi.Input<string>;
-    /**
-     * Turn on the bucket's EventBridge notifications from here. S3 keeps a bucket's notification
-     * settings in one document, so this REPLACES any notification already set on that bucket
-     * (Lambda, SQS, SNS targets). Default false: turn EventBridge on yourself, which keeps them
-     * (`aws s3api put-bucket-notification-configuration` with `EventBridgeConfiguration: {}` added).
-     */
-    enableEventBridge?: boolean;
-  };
+  existingStorage?: ExistingTranscriptStorage;
   /**
    * Create a private bucket for transcripts and make it the instance's chat-transcript storage, so
    * nobody has to set that up in the Connect console. The instance must not have chat-transcript
    * storage configured already (import that config instead).
    */
-  manageTranscriptStorage?: {
-    /** Amazon Connect instance id (the UUID at the end of the instance ARN). */
-    instanceId: pulumi.Input<string>;
-    /** Key prefix Connect writes under. Default `ChatTranscripts`. */
-    prefix?: string;
-    /**
-     * Delete each transcript this many days after Connect writes it (an S3 lifecycle rule on the
-     * prefix; S3 removes expired objects asynchronously, after that). This stack reads a transcript only
-     * when it lands, but a dead-lettered event waits up to 14 days for a redrive: keep at least
-     * that. Default: kept until you delete them; set it to what your retention rules say.
-     */
-    retentionDays?: number;
-    /**
-     * Encrypt transcripts with a KMS key: the bucket's default encryption, and the key Connect is
-     * told to write with (its storage config's `encryptionConfig`). Associating the key makes
-     * Connect create a grant on it for the instance's service-linked role, with the deploying
-     * identity's permissions, so that identity needs `kms:CreateGrant` on the key (the Connect
-     * admin guide's "Key management"). The transcript function may decrypt with it through S3,
-     * nothing more. `{}` creates a symmetric key with yearly rotation; `{ keyArn }` uses yours (its
-     * full ARN: Connect takes no alias; symmetric, in the stack's region). Default: S3-managed keys.
-     */
-    kms?: { keyArn?: pulumi.Input<string> };
-  };
+  manageTranscriptStorage?: ManagedTranscriptStorage;
   /** Days to keep the function's logs. Default 30. */
   logRetentionDays?: number;
 }
@@ -78,6 +98,14 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
   readonly deadLetterQueueUrl: pulumi.Output<string>;
   /** For alarms: the dead-letter queue's name. */
   readonly deadLetterQueueName: pulumi.Output<string>;
+  /** The transcript-landed function itself. */
+  readonly transcriptLandedFunction: aws.lambda.Function;
+  /** Its role: attach a policy for what your own additions need. */
+  readonly transcriptLandedRole: aws.iam.Role;
+  /** The queue itself. */
+  readonly queue: aws.sqs.Queue;
+  /** The dead-letter queue itself: alarm on its depth, or redrive it. */
+  readonly deadLetterQueue: aws.sqs.Queue;
 
   constructor(name: string, args: TranscriptWatcherArgs, opts?: pulumi.ComponentResourceOptions) {
     super("connect-chat:index:TranscriptWatcher", name, {}, opts);
@@ -159,7 +187,14 @@ export class TranscriptWatcher extends pulumi.ComponentResource {
     this.queueUrl = queue.url;
     this.deadLetterQueueUrl = deadLetters.url;
     this.deadLetterQueueName = deadLetters.name;
-    this.registerOutputs({ bucketName: this.bucketName, prefix: this.prefix, functionName: this.functionName, queueUrl: this.queueUrl, deadLetterQueueUrl: this.deadLetterQueueUrl });
+    this.transcriptLandedFunction = handler.function;
+    this.transcriptLandedRole = handler.role;
+    this.queue = queue;
+    this.deadLetterQueue = deadLetters;
+    this.registerOutputs({
+      bucketName: this.bucketName, prefix: this.prefix, functionName: this.functionName, queueUrl: this.queueUrl, deadLetterQueueUrl: this.deadLetterQueueUrl,
+      deadLetterQueueName: this.deadLetterQueueName, transcriptLandedFunction: handler.function, transcriptLandedRole: handler.role, queue, deadLetterQueue: deadLetters,
+    });
   }
 
   /** The bucket and prefix to watch, with EventBridge notifications on where this stack may set them. */

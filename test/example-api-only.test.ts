@@ -24,7 +24,7 @@ import { archiveFiles, registeredFrom, resourceOf, runProgramWithConfig, useMock
 const run = promisify(execFile);
 const root = join(__dirname, "..");
 const sourceDir = join(root, "examples", "api-only");
-const packageName = "@connect-chat/pulumi";
+const packageName = "connect-chat";
 const workDir = join(root, "test-output", "package");
 /** The repository's examples/ folder as the README's steps leave it: the tarball beside the example. */
 const examplesDir = join(workDir, "examples");
@@ -70,13 +70,16 @@ describe("examples/api-only against the packed package", function () {
     expect(stdout).to.match(/^# pass 1$/m).and.match(/^# fail 0$/m);
   });
 
-  it("packs compiled components with their .d.ts, handlers, flows and built page; no sources", () => {
+  it("packs compiled components with their .d.ts, handlers, flows and built page; no sources but the plugin entry npm always packs (main)", () => {
     expect(packedFiles).to.include.members([
       "lib/infra/index.js", "lib/infra/index.d.ts", "lib/handlers/start-chat/index.js",
       "lib/contact-flows/chat.json", "lib/contact-flows/chat-disconnect.json", "lib/www/dist/connect-chat.js", "lib/www/dist/index.html",
       "package.json", "README.md", "LICENSE",
     ]);
-    const unexpected = packedFiles.filter((path) => !/^lib\/.+\.(js|d\.ts|json|css|html)$/.test(path) && !["package.json", "README.md", "LICENSE"].includes(path));
+    // npm always packs package.json's `main`: the component provider's entry, which the Pulumi CLI
+    // runs from a git checkout (PulumiPlugin.yaml). Programs that install the package never load
+    // it: `exports` wins over `main` for an import of the package.
+    const unexpected = packedFiles.filter((path) => !/^lib\/.+\.(js|d\.ts|json|css|html)$/.test(path) && !["package.json", "README.md", "LICENSE", "infra/provider.ts"].includes(path));
     expect(unexpected).to.deep.equal([]);
     expect(packedFiles.filter((path) => /^lib\/(local|test|bench|scripts)\//.test(path))).to.deep.equal([]);
   });
@@ -95,8 +98,8 @@ describe("examples/api-only against the packed package", function () {
 
   it("ships the handler serialized by value, as it does from source, and the SDK bundle the package ships", async () => {
     const files = await archiveFiles(resourceOf(deployed.resources, "aws:lambda/function:Function").inputs.code, exampleDir);
-    expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/@connect-chat/pulumi/lib/handlers/dist/start-chat-aws-sdk.js"]);
-    expect(files["__index.js"]).to.not.match(/require\("(@connect-chat|@aws-sdk)/);
+    expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/connect-chat/lib/handlers/dist/start-chat-aws-sdk.js"]);
+    expect(files["__index.js"]).to.not.match(/require\("(connect-chat|@aws-sdk)/);
   });
 
   it("its serialized Lambda starts a chat and resumes it, cold, against the local stack", async () => {
@@ -140,8 +143,8 @@ describe("examples/api-only against the packed package", function () {
         manageTranscriptStorage: { instanceId: localInstanceId },
       }));
       const files = await archiveFiles(resourceOf(resources, "aws:lambda/function:Function").inputs.code, exampleDir);
-      expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/@connect-chat/pulumi/lib/handlers/dist/transcript-landed-aws-sdk.js"]);
-      expect(files["__index.js"]).to.not.match(/require\("(@connect-chat|@aws-sdk)/);
+      expect(Object.keys(files)).to.deep.equal(["__index.js", "node_modules/connect-chat/lib/handlers/dist/transcript-landed-aws-sdk.js"]);
+      expect(files["__index.js"]).to.not.match(/require\("(connect-chat|@aws-sdk)/);
     });
 
     it("refuses bad args, naming them", () => {

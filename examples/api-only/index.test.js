@@ -38,5 +38,5 @@ test("deploys ChatApi from the package, callable from the site's origin only", a
   assert.deepEqual(api.inputs.corsConfiguration.allowOrigins, [origin]);
   const fn = resources.find((r) => r.type === "aws:lambda/function:Function");
   // The serialized handler, and the SDK bundle the package ships (nothing else of node_modules).
-  assert.deepEqual(Object.keys(await fn.inputs.code.assets), ["__index.js", "node_modules/@connect-chat/pulumi/lib/handlers/dist/start-chat-aws-sdk.js"]);
+  assert.deepEqual(Object.keys(await fn.inputs.code.assets), ["__index.js", "node_modules/connect-chat/lib/handlers/dist/start-chat-aws-sdk.js"]);
 });

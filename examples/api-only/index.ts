@@ -1,10 +1,10 @@
 /**
- * An existing website gets Amazon Connect chat from the @connect-chat/pulumi package's ChatApi alone. The site keeps its
+ * An existing website gets Amazon Connect chat from the connect-chat package's ChatApi alone. The site keeps its
  * own pages and calls the API across origins; this program deploys the API, the table that
  * remembers each customer's chat, and the function between them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ChatApi } from "@connect-chat/pulumi";
+import { ChatApi } from "connect-chat";
 
 const config = new pulumi.Config();
 

@@ -5,8 +5,26 @@
  */
 import { requireEnv, type Env } from "../env";
 
-export type RehydrationMode = "FROM_SEGMENT" | "ENTIRE_PAST_SESSION" | "NONE";
-export type ContentType = "text/plain" | "text/markdown";
+/**
+ * How a new chat carries the customer's previous one along (StartChatContact's
+ * `PersistentChat.RehydrationType`). An object and a type of one name, so the component schema
+ * Pulumi infers from our types has it as an enum (the analyzer's `as const` pattern).
+ */
+export const RehydrationMode = {
+  /** The previous chat's last segment: the conversation up to where it ended. */
+  FromSegment: "FROM_SEGMENT",
+  /** Every segment of the previous chat. */
+  EntirePastSession: "ENTIRE_PAST_SESSION",
+  /** Start afresh; nothing carried along. */
+  None: "NONE",
+} as const;
+export type RehydrationMode = (typeof RehydrationMode)[keyof typeof RehydrationMode];
+/** Message content types customers may use. */
+export const ContentType = {
+  TextPlain: "text/plain",
+  TextMarkdown: "text/markdown",
+} as const;
+export type ContentType = (typeof ContentType)[keyof typeof ContentType];
 export type AuthMode = "anonymous" | "jwt";
 
 export interface StartChatSettings {
@@ -66,8 +84,8 @@ export const chatDurationRange = { min: 60, max: 10080 } as const;
  * it started; a longer continuation window would never be reached.
  */
 export const continuationMinutesMax = chatDurationRange.max;
-export const rehydrationModes: readonly RehydrationMode[] = ["FROM_SEGMENT", "ENTIRE_PAST_SESSION", "NONE"];
-export const contentTypes: readonly ContentType[] = ["text/plain", "text/markdown"];
+export const rehydrationModes: readonly RehydrationMode[] = Object.values(RehydrationMode);
+export const contentTypes: readonly ContentType[] = Object.values(ContentType);
 /** Attributes the function sets itself; a client may not set them. */
 export const serverAttributes = ["agentId", "agentUsername"] as const;
 
