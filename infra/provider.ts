@@ -11,4 +11,4 @@ import { buildSite } from "../www/build";
 // package ships it built, scripts/build-lib.ts): build it, as the stack's own program does on every run.
 buildSite();
 
-export { ChatAlarms, ChatApi, ChatSite, ContactFlows, TranscriptWatcher } from ".";
+export { ChatAlarms, ChatApi, ChatSite, ContactFlows, OriginSecret, TranscriptWatcher } from ".";

@@ -14,7 +14,7 @@ import { packageManifest, providedComponents, providerIdentity, providerSchema, 
 import { allRegistered, useMocks } from "./support/pulumi-mocks";
 
 const root = join(__dirname, "..");
-const components = ["ChatAlarms", "ChatApi", "ChatSite", "ContactFlows", "TranscriptWatcher"];
+const components = ["ChatAlarms", "ChatApi", "ChatSite", "ContactFlows", "OriginSecret", "TranscriptWatcher"];
 
 // The schema's property records, as the analyzer writes them (provider/experimental/analyzer.ts).
 interface SchemaProperty { type?: string; $ref?: string; items?: SchemaProperty; optional?: boolean; plain?: boolean; description?: string }
@@ -84,6 +84,10 @@ const expectedApi: Record<string, { inputs: Record<string, string>; outputs: Rec
       chatFlow: "aws:connect/contactFlow:ContactFlow", disconnectFlow: "aws:connect/contactFlow:ContactFlow",
     },
   },
+  OriginSecret: {
+    inputs: { rotation: "plain number?" },
+    outputs: { current: "string", accepted: "[string]" },
+  },
   ChatAlarms: {
     inputs: {
       chatApi: "plain #WatchedChatApi", transcripts: "plain #WatchedTranscripts?", topicArn: "string?", email: "plain string?",
@@ -124,7 +128,7 @@ describe("the component provider (pulumi package add)", function () {
     await provider.getSchema();
   });
 
-  it("is a Node.js plugin whose host serves exactly our five components, under the name our type tokens use", () => {
+  it("is a Node.js plugin whose host serves exactly our six components, under the name our type tokens use", () => {
     // sdk/go/common/workspace/project.go PluginProject: `runtime` is required, nothing else.
     expect(parse(readFileSync(join(root, "PulumiPlugin.yaml"), "utf8"))).to.deep.equal({ runtime: "nodejs" });
     // run-plugin/run.ts requires the package folder, i.e. package.json's `main`.
@@ -194,6 +198,7 @@ describe("the component provider (pulumi package add)", function () {
         existingStorage: { bucket: "connect-1a2b3c", prefix: "connect/shop/ChatTranscripts" },
       },
       ContactFlows: { instanceId },
+      OriginSecret: { rotation: 2 },
       ChatAlarms: { chatApi: { apiId: "abc123", functionName: "start-chat", tableName: "chats" }, email: "ops@example.com", instanceId },
     };
 
