@@ -11,7 +11,7 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { packageManifest, providedComponents, providerIdentity, providerSchema, schemaFile, schemaText, type PackageSpec } from "../scripts/provider-schema";
-import { allRegistered, useMocks } from "./support/pulumi-mocks";
+import { allRegistered, useMocks, valueOf } from "./support/pulumi-mocks";
 
 const root = join(__dirname, "..");
 const components = ["ChatAlarms", "ChatApi", "ChatSite", "ContactFlows", "OriginSecret", "TranscriptWatcher"];
@@ -207,7 +207,7 @@ describe("the component provider (pulumi package add)", function () {
         useMocks();
         const { urn, state } = await provider.construct(`from-python-${component}`, `connect-chat:index:${component}`, requests[component], {});
         await allRegistered();
-        expect(await pulumi.output(urn).promise()).to.contain(`::connect-chat:index:${component}::from-python-${component}`);
+        expect(await valueOf(pulumi.output(urn))).to.contain(`::connect-chat:index:${component}::from-python-${component}`);
         const { properties, required } = resource(component);
         expect(Object.keys(state).sort()).to.deep.equal(Object.keys(properties).sort());
         for (const output of required) expect(state[output], `${component}.${output}`).to.not.equal(undefined);
