@@ -83,13 +83,28 @@ describe("the Pulumi CLI's config rules, as support/pulumi-cli.ts applies them",
 /** Our program and every example: each a project folder with its own Pulumi.yaml. */
 const projectDirs = [root, ...readdirSync(join(root, "examples")).map((name) => join(root, "examples", name))];
 
+/**
+ * Where each runtime's program reads its config, and how: TypeScript through `pulumi.Config` (and
+ * index.ts's helpers), Python through `pulumi.Config().require…/get…`, YAML by `${key}` in
+ * Pulumi.yaml itself (a `${name.output}` is a resource's, not config).
+ */
+const configReads: Record<string, { file: (project: ReturnType<typeof loadProject>) => string; keys: RegExp }> = {
+  nodejs: { file: (project) => project.main ?? "index.ts", keys: /(?:config\.\w+|optionalText|optionalList|requiredWith)(?:<[^>]*>)?\("(\w+)"/g },
+  python: { file: () => "__main__.py", keys: /config\.(?:require|get)\w*\("(\w+)"/g },
+  yaml: { file: () => "Pulumi.yaml", keys: /\$\{(\w+)\}/g },
+};
+
 for (const dir of projectDirs) {
   describe(`${dir === root ? "the stack" : dir.slice(root.length + 1)} as the Pulumi CLI sees it`, () => {
     const project = loadProject(join(dir, "Pulumi.yaml"));
     const stacks = shippedStacks(project, dir);
+    const runtime = typeof project.runtime === "string" ? project.runtime : project.runtime.name;
 
     it("has a project file the CLI loads (Pulumi's project schema, then its own checks), and stacks to check", () => {
-      expect(project.runtime).to.deep.equal({ name: "nodejs", options: { typescript: true } });
+      // Our TypeScript programs run with ts-node (the runtime's `typescript` option); the Python and
+      // YAML examples use the components through `pulumi package add`.
+      if (runtime === "nodejs") expect(project.runtime).to.deep.equal({ name: "nodejs", options: { typescript: true } });
+      else expect(dir, runtime).to.equal(join(root, "examples", runtime));
       expect(stacks.length, "shipped or documented stacks").to.be.greaterThan(0);
     });
 
@@ -137,8 +152,9 @@ for (const dir of projectDirs) {
     }
 
     it("declares every key the program reads, and reads every key it declares", () => {
-      const source = readFileSync(join(dir, project.main ?? "index.ts"), "utf8");
-      const keysRead = new Set([...source.matchAll(/(?:config\.\w+|optionalText|optionalList|requiredWith)(?:<[^>]*>)?\("(\w+)"/g)].map((m) => m[1]));
+      const reads = configReads[runtime];
+      const source = readFileSync(join(dir, reads.file(project)), "utf8");
+      const keysRead = new Set([...source.matchAll(reads.keys)].map((m) => m[1]));
       expect([...keysRead].sort()).to.deep.equal(Object.keys(project.config).filter((key) => !key.includes(":")).sort());
     });
   });

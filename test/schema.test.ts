@@ -135,9 +135,8 @@ describe("the component provider (pulumi package add)", function () {
     const { main, name } = packageManifest();
     expect(existsSync(join(root, main)), main).to.equal(true);
     // An npm scope would become the namespace and the rest the provider's name: "@connect-chat/pulumi",
-    // the package's first name, made every type token start "pulumi:", Pulumi's own. No namespace
-    // keeps the generated SDKs' names plain: Python's `pulumi_connect_chat`, not
-    // `connect_chat_connect_chat` (pkg/codegen/python/gen.go PyPack).
+    // the package's first name, made every type token start "pulumi:", Pulumi's own. (Added from a
+    // git URL, the CLI sets the namespace to the URL's owner: test/examples.test.ts.)
     expect(providerIdentity(name)).to.deep.equal({ name: "connect-chat" });
     expect(providerIdentity("@connect-chat/pulumi")).to.deep.equal({ name: "pulumi", namespace: "connect-chat" });
     expect(providedComponents().map((component) => component.name).sort()).to.deep.equal(components);
